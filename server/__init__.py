@@ -1,0 +1,1 @@
+"""HTTP app, settings, JWT verification, request context, CLI and the embedded Postgres."""
