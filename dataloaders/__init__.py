@@ -1,0 +1,1 @@
+"""dataloaders layer (see DESIGN.md)."""

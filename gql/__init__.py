@@ -1,0 +1,1 @@
+"""gql layer (see DESIGN.md)."""

@@ -1,0 +1,44 @@
+"""Fixtures: one Postgres cluster per test session, a migrated template, fresh databases cloned from it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+import pytest_asyncio
+
+from tests.support.databases import PgCluster
+
+
+@pytest_asyncio.fixture(scope="session")
+async def cluster() -> AsyncIterator[PgCluster]:
+    cluster = await PgCluster.start()
+    try:
+        await cluster.create_template()
+        yield cluster
+    finally:
+        await cluster.stop()
+
+
+@pytest_asyncio.fixture(scope="module")
+async def module_db(cluster: PgCluster) -> AsyncIterator[str]:
+    """A migrated database shared by the tests of one module (name of the database)."""
+    name = await cluster.clone("m")
+    try:
+        yield name
+    finally:
+        await cluster.drop(name)
+
+
+@pytest_asyncio.fixture
+async def fresh_db(cluster: PgCluster) -> AsyncIterator[str]:
+    """A migrated database of this test alone."""
+    name = await cluster.clone("f")
+    try:
+        yield name
+    finally:
+        await cluster.drop(name)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "pg15: needs Debian's PostgreSQL 15 server binaries")
