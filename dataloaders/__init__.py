@@ -1,1 +1,1 @@
-"""dataloaders layer (see DESIGN.md)."""
+"""Per-request DataLoaders: one loader per (entity, key), one SQL statement per batch."""

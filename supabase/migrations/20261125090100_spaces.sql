@@ -121,6 +121,14 @@ as $$
   end
 $$;
 
+-- True while a space has no member at all: only between the INSERT of a space and its AFTER INSERT trigger.
+create function private.space_has_no_members(p_space uuid) returns boolean
+language sql stable security definer
+set search_path = ''
+as $$
+  select not exists (select 1 from public.space_members m where m.space_id = p_space)
+$$;
+
 comment on function private.readable_space_ids() is 'Spaces the caller belongs to (any role).';
 comment on function private.writable_space_ids() is 'Spaces where the caller is owner, admin or member.';
 comment on function private.manageable_space_ids() is 'Spaces where the caller is owner or admin.';
@@ -129,6 +137,7 @@ comment on function private.is_platform_admin() is 'True for JWTs with app_metad
 comment on function private.can_write_scope(uuid, uuid) is 'Caller may write data rows of this scope.';
 comment on function private.can_manage_scope(uuid, uuid) is 'Caller may manage configuration and delete in this scope.';
 comment on function private.is_in_scope(uuid, uuid, uuid) is 'The user belongs to the scope (owner or space member).';
+comment on function private.space_has_no_members(uuid) is 'The space has no member yet (it is being created).';
 
 revoke all on function private.readable_space_ids() from public;
 revoke all on function private.writable_space_ids() from public;
@@ -137,6 +146,7 @@ revoke all on function private.owned_space_ids() from public;
 revoke all on function private.can_write_scope(uuid, uuid) from public;
 revoke all on function private.can_manage_scope(uuid, uuid) from public;
 revoke all on function private.is_in_scope(uuid, uuid, uuid) from public;
+revoke all on function private.space_has_no_members(uuid) from public;
 grant execute on function private.readable_space_ids() to authenticated;
 grant execute on function private.writable_space_ids() to authenticated;
 grant execute on function private.manageable_space_ids() to authenticated;
@@ -144,6 +154,7 @@ grant execute on function private.owned_space_ids() to authenticated;
 grant execute on function private.can_write_scope(uuid, uuid) to authenticated;
 grant execute on function private.can_manage_scope(uuid, uuid) to authenticated;
 grant execute on function private.is_in_scope(uuid, uuid, uuid) to authenticated;
+grant execute on function private.space_has_no_members(uuid) to authenticated;
 
 -- The creator of a space becomes its owner.
 create function private.add_space_creator_as_owner() returns trigger
@@ -198,8 +209,9 @@ grant all on table public.spaces, public.space_members to service_role;
 
 create policy spaces_select on public.spaces for select to authenticated using (
   id = any (array(select private.readable_space_ids()))
-  -- the creator sees the row it just inserted (RETURNING runs before the owner membership exists)
-  or created_by = (select auth.uid())
+  -- the creator sees the row it just inserted (RETURNING runs before the owner membership exists), and only
+  -- then: a creator who left or was removed is a non-member like any other
+  or (created_by = (select auth.uid()) and private.space_has_no_members(id))
   or (select private.is_platform_admin())
 );
 create policy spaces_insert on public.spaces for insert to authenticated

@@ -120,14 +120,28 @@ grant execute on function private.lead_refs_in_scope(uuid, uuid, uuid, uuid, uui
 grant execute on function private.customer_refs_in_scope(uuid, uuid, uuid, uuid) to authenticated;
 
 -- The same scope rule for everyone, Studio and service_role included (they bypass RLS): a lead's
--- references and a customer's stay inside its scope.
+-- references and a customer's stay inside its scope. An update that keeps the row in its scope only has
+-- the references it changes checked (nullif(new, old) is null when unchanged): a reference that went stale
+-- meanwhile (an assignee who left the space) must not block unrelated changes, such as the ON DELETE SET NULL
+-- of another reference or the hand-over of a deleted user's rows.
 create function private.check_lead_refs() returns trigger
 language plpgsql security definer
 set search_path = ''
 as $$
+declare
+  in_scope boolean;
 begin
-  if not private.lead_refs_in_scope(new.user_id, new.space_id, new.company_id, new.stage_id, new.source_id,
-                                    new.form_id, new.customer_id, new.assigned_to) then
+  in_scope := case
+    when tg_op = 'UPDATE' and private.same_scope(old.user_id, old.space_id, new.user_id, new.space_id) then
+      private.lead_refs_in_scope(new.user_id, new.space_id, nullif(new.company_id, old.company_id),
+                                 nullif(new.stage_id, old.stage_id), nullif(new.source_id, old.source_id),
+                                 nullif(new.form_id, old.form_id), nullif(new.customer_id, old.customer_id),
+                                 nullif(new.assigned_to, old.assigned_to))
+    else
+      private.lead_refs_in_scope(new.user_id, new.space_id, new.company_id, new.stage_id, new.source_id,
+                                 new.form_id, new.customer_id, new.assigned_to)
+  end;
+  if not in_scope then
     raise exception 'lead % references a company, stage, source, form, customer or assignee outside its scope', new.id
       using errcode = '23503', constraint = 'leads_refs_in_scope';
   end if;
@@ -142,8 +156,17 @@ create function private.check_customer_refs() returns trigger
 language plpgsql security definer
 set search_path = ''
 as $$
+declare
+  in_scope boolean;
 begin
-  if not private.customer_refs_in_scope(new.user_id, new.space_id, new.lead_id, new.company_id) then
+  in_scope := case
+    when tg_op = 'UPDATE' and private.same_scope(old.user_id, old.space_id, new.user_id, new.space_id) then
+      private.customer_refs_in_scope(new.user_id, new.space_id, nullif(new.lead_id, old.lead_id),
+                                     nullif(new.company_id, old.company_id))
+    else
+      private.customer_refs_in_scope(new.user_id, new.space_id, new.lead_id, new.company_id)
+  end;
+  if not in_scope then
     raise exception 'customer % references a lead or company outside its scope', new.id
       using errcode = '23503', constraint = 'customers_refs_in_scope';
   end if;
@@ -153,6 +176,35 @@ $$;
 create trigger customers_check_refs before insert or update of user_id, space_id, lead_id, company_id
   on public.customers
   for each row execute function private.check_customer_refs();
+
+-- Taking a data row out of its space (to another space, or to personal) removes it from the space, which
+-- is what deleting it does: an API caller needs the right to delete there (owner or admin), not only to
+-- write. WITH CHECK cannot see the old row, hence a trigger (configuration rows need no trigger: their
+-- UPDATE policies already require owner/admin of the old space). Callers without a JWT subject (Studio,
+-- service_role) are not restricted, like RLS does not restrict them.
+create function private.check_space_exit() returns trigger
+language plpgsql security definer
+set search_path = ''
+as $$
+begin
+  if old.space_id is not null and new.space_id is distinct from old.space_id
+     and (select auth.uid()) is not null
+     and not private.can_manage_scope(old.user_id, old.space_id) then
+    raise exception 'only an owner or admin of the space may take this % row out of it', tg_table_name
+      using errcode = '42501';
+  end if;
+  return new;
+end
+$$;
+comment on function private.check_space_exit() is
+  'BEFORE UPDATE OF space_id on data rows: moving a row out of a space takes the right to delete there.';
+revoke all on function private.check_space_exit() from public;
+create trigger companies_check_exit_from_space before update of space_id on public.companies
+  for each row execute function private.check_space_exit();
+create trigger customers_check_exit_from_space before update of space_id on public.customers
+  for each row execute function private.check_space_exit();
+create trigger leads_check_exit_from_space before update of space_id on public.leads
+  for each row execute function private.check_space_exit();
 
 -- companies: data (members write; owners/admins delete)
 alter table public.companies enable row level security;

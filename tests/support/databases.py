@@ -78,6 +78,13 @@ class PgCluster:
         await self._admin(f'create database "{name}" template "{self.template}"')
         return name
 
+    async def clone_from(self, template: str, prefix: str = "t") -> str:
+        """A new database copied from another test database (no one may be connected to it)."""
+        name = f"leadgen_{prefix}_{os.getpid()}_{next(self._counter)}"
+        await self._drop(name)
+        await self._admin(f'create database "{name}" template "{template}"')
+        return name
+
     async def drop(self, name: str) -> None:
         await self._drop(name)
 

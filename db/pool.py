@@ -1,0 +1,62 @@
+"""The asyncpg pool of the API login role."""
+
+from __future__ import annotations
+
+import json
+
+import asyncpg
+
+# Session settings every API connection gets once, at connect: timestamps leave Postgres in UTC (so both
+# read paths format them alike) and JIT stays off (it only slows down short OLTP statements).
+SERVER_SETTINGS = {"timezone": "UTC", "jit": "off", "application_name": "leadgen-graphql"}
+
+CHECK_LOGIN_ROLE = """
+select r.rolname, r.rolsuper, r.rolbypassrls, r.rolinherit
+from pg_roles r where r.rolname = current_user
+"""
+
+
+class NoResetConnection(asyncpg.Connection):
+    """A connection whose release skips asyncpg's reset round trip.
+
+    The request path never sets session state: role and claims are transaction-local (`set_config(...,
+    true)`), and an open transaction is still rolled back by asyncpg on release.
+    """
+
+    def get_reset_query(self) -> str:
+        return ""
+
+
+class UnsafeLoginRoleError(RuntimeError):
+    """The request path would run as a role that bypasses Row Level Security."""
+
+
+async def init_connection(conn: asyncpg.Connection) -> None:
+    """JSON columns arrive as Python values (asyncpg returns them as text by default)."""
+    for name in ("json", "jsonb"):
+        await conn.set_type_codec(name, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+
+
+async def create_api_pool(dsn: str, *, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
+    pool = await asyncpg.create_pool(
+        dsn,
+        min_size=min_size,
+        max_size=max_size,
+        connection_class=NoResetConnection,
+        server_settings=SERVER_SETTINGS,
+        init=init_connection,
+    )
+    await assert_safe_login_role(pool)
+    return pool
+
+
+async def assert_safe_login_role(pool: asyncpg.Pool) -> None:
+    """Refuse to serve requests as a superuser, a BYPASSRLS role or a role that inherits privileges."""
+    async with pool.acquire() as conn:
+        row = await conn.fetchrow(CHECK_LOGIN_ROLE)
+    if row is None or row["rolsuper"] or row["rolbypassrls"] or row["rolinherit"]:
+        name = row["rolname"] if row else "?"
+        raise UnsafeLoginRoleError(
+            f"the API connection logs in as {name!r}, which is a superuser, bypasses RLS or inherits privileges; "
+            "connect as the NOINHERIT role leadgen_api (see supabase/roles.sql)"
+        )

@@ -1,0 +1,271 @@
+"""Compose SELECTs from the catalog: filters, keyset pagination, cursors. Values always travel as $n."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from db.catalog import FilterField, Kind, Ordering, Table, ToMany
+
+PG_TYPE = {
+    Kind.UUID: "uuid",
+    Kind.TEXT: "text",
+    Kind.ENUM: "text",
+    Kind.INT: "integer",
+    Kind.BOOL: "boolean",
+    Kind.TIMESTAMPTZ: "timestamptz",
+    Kind.DATE: "date",
+    Kind.NUMERIC: "numeric",
+    Kind.JSONB: "jsonb",
+}
+
+
+@dataclass(frozen=True)
+class Cond:
+    field: str
+    op: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class AllOf:
+    items: tuple[FilterNode, ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    items: tuple[FilterNode, ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    item: FilterNode
+
+
+FilterNode = Cond | AllOf | AnyOf | Not
+
+
+@dataclass(frozen=True)
+class Keyset:
+    """A decoded cursor: the sort key (as JSON gave it) and the row id."""
+
+    key: Any
+    id: str
+
+
+@dataclass(frozen=True)
+class PageArgs:
+    """What a connection field asks for, in data-layer terms."""
+
+    filter: FilterNode | None
+    order: str
+    first: int
+    after: Keyset | None = None
+
+
+class InvalidCursor(ValueError):
+    """A cursor that this server did not make, or made for another ordering."""
+
+
+class Params:
+    """Collects bind values and hands out `$n::type` placeholders."""
+
+    def __init__(self, values: list[Any] | None = None) -> None:
+        self.values: list[Any] = values if values is not None else []
+
+    def add(self, value: Any, pg_type: str) -> str:
+        self.values.append(value)
+        return f"${len(self.values)}::{pg_type}"
+
+
+def columns_sql(table: Table, alias: str) -> str:
+    return ", ".join(f"{alias}.{name}" for name in table.columns)
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _condition(spec: FilterField, cond: Cond, alias: str, params: Params) -> str:
+    if cond.op not in spec.ops:
+        raise ValueError(f"operator {cond.op} is not allowed on {cond.field}")
+    pg = PG_TYPE[spec.kind]
+    expr = spec.expr.replace("{t}", alias)
+    if "{cmp}" in expr:  # a relation test such as "in this campaign"
+        values = cond.value if cond.op == "in" else [cond.value]
+        return expr.replace("{cmp}", f"= any({params.add(list(values), pg + '[]')})")
+    if "{v}" in expr:
+        return expr.replace("{v}", params.add(cond.value, pg))
+    op = cond.op
+    if op == "is_null":
+        return f"{expr} is null" if cond.value else f"{expr} is not null"
+    if op == "in":
+        return f"{expr} = any({params.add(list(cond.value), pg + '[]')})"
+    if op == "contains":
+        return f"{expr} ilike {params.add('%' + _like_escape(str(cond.value)) + '%', 'text')}"
+    if op == "starts_with":
+        return f"{expr} ilike {params.add(_like_escape(str(cond.value)) + '%', 'text')}"
+    if op == "neq":
+        return f"{expr} is distinct from {params.add(cond.value, pg)}"
+    symbol = {"eq": "=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}[op]
+    return f"{expr} {symbol} {params.add(cond.value, pg)}"
+
+
+def filter_sql(table: Table, node: FilterNode | None, alias: str, params: Params) -> str:
+    """A boolean SQL expression for the filter (`true` when there is none)."""
+    if node is None:
+        return "true"
+    if isinstance(node, Cond):
+        spec = table.filters.get(node.field)
+        if spec is None:
+            raise ValueError(f"{table.name} cannot be filtered by {node.field}")
+        return _condition(spec, node, alias, params)
+    if isinstance(node, Not):
+        return f"not coalesce(({filter_sql(table, node.item, alias, params)}), false)"
+    parts = [f"({filter_sql(table, item, alias, params)})" for item in node.items]
+    if not parts:
+        return "true" if isinstance(node, AllOf) else "false"
+    return (" and " if isinstance(node, AllOf) else " or ").join(parts)
+
+
+def ordering(table: Table, name: str) -> Ordering:
+    try:
+        return table.orderings[name]
+    except KeyError:
+        raise ValueError(f"{table.name} cannot be ordered by {name}") from None
+
+
+def order_sql(order: Ordering, alias: str) -> str:
+    direction = "desc" if order.descending else "asc"
+    return f"{order.key.replace('{t}', alias)} {direction}, {alias}.id {direction}"
+
+
+def cursor_sql(order_name: str, order: Ordering, alias: str) -> str:
+    """The cursor of a row, made in SQL so that every read path returns the very same string."""
+    key = order.key.replace("{t}", alias)
+    return (
+        f"translate(encode(convert_to(json_build_array('{order_name}', {key}, {alias}.id)::text, 'UTF8'), "
+        "'base64'), E'\\n', '')"
+    )
+
+
+def decode_cursor(cursor: str, order_name: str) -> Keyset:
+    try:
+        decoded = json.loads(base64.b64decode(cursor, validate=True).decode("utf-8"))
+    except (binascii.Error, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidCursor("not a cursor of this API") from exc
+    if not (isinstance(decoded, list) and len(decoded) == 3 and isinstance(decoded[2], str)):
+        raise InvalidCursor("not a cursor of this API")
+    if decoded[0] != order_name:
+        raise InvalidCursor("the cursor belongs to another ordering")
+    return Keyset(key=decoded[1], id=decoded[2])
+
+
+def _keyset_value(order: Ordering, key: Any) -> Any:
+    """Check a cursor's sort key before it reaches SQL, so a forged cursor is refused, not a 500."""
+    if order.kind is Kind.INT:
+        if isinstance(key, bool) or not isinstance(key, int):
+            raise InvalidCursor("not a cursor of this API")
+        return key
+    if not isinstance(key, str):
+        raise InvalidCursor("not a cursor of this API")
+    try:
+        if order.kind is Kind.TIMESTAMPTZ and key not in ("infinity", "-infinity"):
+            datetime.fromisoformat(key)
+        elif order.kind is Kind.DATE and key not in ("infinity", "-infinity"):
+            date.fromisoformat(key)
+    except ValueError as exc:
+        raise InvalidCursor("not a cursor of this API") from exc
+    return key
+
+
+def keyset_sql(order: Ordering, alias: str, after: Keyset, params: Params) -> str:
+    key = order.key.replace("{t}", alias)
+    value = _keyset_value(order, after.key)
+    try:
+        row_id = str(uuid.UUID(after.id))
+    except ValueError as exc:
+        raise InvalidCursor("not a cursor of this API") from exc
+    # timestamps and dates travel as text and are parsed by Postgres, exactly as it printed them
+    placeholder = params.add(value, "integer" if order.kind is Kind.INT else "text")
+    if order.kind not in (Kind.INT, Kind.TEXT):
+        placeholder += f"::{PG_TYPE[order.kind]}"
+    symbol = "<" if order.descending else ">"
+    return f"({key}, {alias}.id) {symbol} ({placeholder}, {params.add(row_id, 'uuid')})"
+
+
+def page_where(table: Table, args: PageArgs, alias: str, params: Params) -> str:
+    where = filter_sql(table, args.filter, alias, params)
+    if args.after is not None:
+        where = f"({where}) and {keyset_sql(ordering(table, args.order), alias, args.after, params)}"
+    return where
+
+
+def page_sql(table: Table, args: PageArgs, params: Params) -> str:
+    """One page of a root connection: `first + 1` rows (the extra one tells whether more follow)."""
+    order = ordering(table, args.order)
+    where = page_where(table, args, "t", params)
+    limit = params.add(args.first + 1, "integer")
+    return (
+        f"select {columns_sql(table, 't')}, {cursor_sql(args.order, order, 't')} as _cursor "
+        f"from {table.qualified} t where {where} order by {order_sql(order, 't')} limit {limit}"
+    )
+
+
+def count_sql(table: Table, node: FilterNode | None, params: Params) -> str:
+    return f"select count(*) from {table.qualified} t where {filter_sql(table, node, 't', params)}"
+
+
+def by_ids_sql(table: Table) -> str:
+    return f"select {columns_sql(table, 't')} from {table.qualified} t where t.id = any($1::uuid[])"
+
+
+def related_from(relation: ToMany, target: Table, parent: str) -> str:
+    """FROM clause of the rows of `relation` that belong to the parent id expression `parent`."""
+    if relation.via:
+        return (
+            f"public.{relation.via} v join {target.qualified} t on t.id = v.{relation.via_target_fk} "
+            f"where v.{relation.via_fk} = {parent}"
+        )
+    return f"{target.qualified} t where t.{relation.fk} = {parent}"
+
+
+def children_page_sql(relation: ToMany, target: Table, args: PageArgs, params: Params) -> str:
+    """One page of a to-many connection for each parent id in $1, in one statement.
+
+    `params` must hold exactly one value already: the parent ids."""
+    assert len(params.values) == 1, "$1 is reserved for the parent ids"
+    order = ordering(target, args.order)
+    where = page_where(target, args, "t", params)
+    limit = params.add(args.first + 1, "integer")
+    return (
+        "select x.* from unnest($1::uuid[]) as p(_parent) cross join lateral ("
+        f"select {columns_sql(target, 't')}, {cursor_sql(args.order, order, 't')} as _cursor, p._parent "
+        f"from {related_from(relation, target, 'p._parent')} and {where} "
+        f"order by {order_sql(order, 't')} limit {limit}) x"
+    )
+
+
+def children_count_sql(relation: ToMany, target: Table, node: FilterNode | None, params: Params) -> str:
+    """The number of related rows of each parent id in $1 (`params` holds the parent ids only)."""
+    assert len(params.values) == 1, "$1 is reserved for the parent ids"
+    where = filter_sql(target, node, "t", params)
+    return (
+        "select p._parent, (select count(*) from "
+        f"{related_from(relation, target, 'p._parent')} and {where}) as total "
+        "from unnest($1::uuid[]) as p(_parent)"
+    )
+
+
+def children_list_sql(relation: ToMany, target: Table) -> str:
+    """Every child row (an unpaginated list) of the parent ids in $1, in the relation's order."""
+    order = ordering(target, relation.default_order)
+    return (
+        f"select {columns_sql(target, 't')}, t.{relation.fk} as _parent from {target.qualified} t "
+        f"where t.{relation.fk} = any($1::uuid[]) order by {order_sql(order, 't')}"
+    )

@@ -1,0 +1,96 @@
+"""Turn exceptions into GraphQL errors with a stable `extensions.code`; mask and log the unexpected."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+import asyncpg
+from graphql import GraphQLError
+
+from db.session import TransactionAborted
+from domain.errors import AppError
+
+log = logging.getLogger("leadgen.errors")
+
+
+def _field_of(exc: asyncpg.PostgresError) -> str | None:
+    """The input field a constraint is about: `<table>_<column>_check|_fkey|_key`, as Postgres names them."""
+    column = getattr(exc, "column_name", None)
+    if column:
+        return _camel(column)
+    name = getattr(exc, "constraint_name", None) or ""
+    table = getattr(exc, "table_name", None) or ""
+    if table and name.startswith(table + "_"):
+        rest = name[len(table) + 1 :]
+        for suffix in ("_check", "_fkey", "_key", "_required"):
+            if rest.endswith(suffix):
+                return _camel(rest[: -len(suffix)])
+    return None
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def from_postgres(exc: asyncpg.PostgresError) -> AppError | None:
+    """The client-facing meaning of a Postgres error, or None if it is unexpected."""
+    state = exc.sqlstate or ""
+    field = _field_of(exc)
+    if state == "42501":  # insufficient_privilege: a grant or an RLS WITH CHECK said no
+        return AppError("FORBIDDEN", "not allowed: row level security or privileges refused this")
+    if state == "23505":
+        return AppError("CONFLICT", "already exists", constraint=getattr(exc, "constraint_name", None))
+    if state == "23503":
+        return AppError("BAD_USER_INPUT", "references something that does not exist or is out of scope", field=field)
+    if state in ("23514", "23502"):
+        return AppError("BAD_USER_INPUT", f"invalid value{f' for {field}' if field else ''}", field=field)
+    if state.startswith("22"):  # data exceptions: bad format, out of range
+        return AppError("BAD_USER_INPUT", "invalid value", field=field)
+    if state == "25006":
+        return AppError("FORBIDDEN", "a query cannot write; use a mutation")
+    return None
+
+
+def format_error(error: GraphQLError) -> tuple[dict[str, Any], bool]:
+    """The error as sent to the client, and whether it is a mere consequence of an earlier one."""
+    original = error.original_error
+    payload: dict[str, Any] = {"message": error.message}
+    if error.locations:
+        payload["locations"] = [{"line": loc.line, "column": loc.column} for loc in error.locations]
+    if error.path:
+        payload["path"] = error.path
+    if original is None:
+        # parse and validation errors, limits: the client's document is at fault
+        payload["extensions"] = {"code": "BAD_USER_INPUT"}
+        return payload, False
+    if isinstance(original, TransactionAborted):
+        payload["message"] = "not run: an earlier part of this operation failed, and nothing was written"
+        payload["extensions"] = {"code": "CONFLICT"}
+        return payload, True
+    mapped = original if isinstance(original, AppError) else None
+    if mapped is None and isinstance(original, asyncpg.PostgresError):
+        mapped = from_postgres(original)
+    if mapped is None and _is_strawberry_input_error(original):
+        mapped = AppError("BAD_USER_INPUT", str(original))
+    if mapped is not None:
+        payload["message"] = mapped.message
+        payload["extensions"] = mapped.extensions()
+        return payload, False
+    error_id = uuid.uuid4().hex[:12]
+    log.error("unexpected error %s at %s", error_id, error.path, exc_info=original)
+    payload["message"] = f"internal error (id {error_id})"
+    payload["extensions"] = {"code": "INTERNAL", "errorId": error_id}
+    return payload, False
+
+
+def _is_strawberry_input_error(exc: BaseException) -> bool:
+    return type(exc).__name__ in ("StrawberryInputCoercionError", "InvalidGlobalIDError")
+
+
+def format_errors(errors: list[GraphQLError]) -> list[dict[str, Any]]:
+    formatted = [format_error(e) for e in errors]
+    primary = [payload for payload, consequence in formatted if not consequence]
+    return primary or [payload for payload, _ in formatted]

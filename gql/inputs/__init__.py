@@ -1,0 +1,1 @@
+"""GraphQL input types: filters and the create/update inputs of each entity."""

@@ -1,0 +1,99 @@
+"""The Strawberry schema: types, limits and caches."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import strawberry
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
+
+from gql.mutations.lead import LeadMutations
+from gql.query import Query
+from gql.scalars import SCALAR_MAP
+from gql.types import (
+    activity,
+    campaign,
+    company,
+    custom_field,
+    customer,
+    form_field,
+    integration,
+    lead,
+    lead_form,
+    lead_source,
+    lead_stage,
+    scoring_rule,
+    space,
+    space_member,
+    user,
+    workflow,
+    workflow_action,
+    workflow_execution,
+    workflow_trigger,
+)
+
+ALL_TYPE_MODULES = (
+    activity,
+    campaign,
+    company,
+    custom_field,
+    customer,
+    form_field,
+    integration,
+    lead,
+    lead_form,
+    lead_source,
+    lead_stage,
+    scoring_rule,
+    space,
+    space_member,
+    user,
+    workflow,
+    workflow_action,
+    workflow_execution,
+    workflow_trigger,
+)
+
+
+@dataclass(frozen=True)
+class SchemaLimits:
+    max_depth: int = 10
+    max_aliases: int = 30
+    max_tokens: int = 2000
+
+
+MUTATION_TYPES: tuple[type, ...] = (LeadMutations,)
+
+
+def build_schema(limits: SchemaLimits | None = None, *, introspection: bool = True) -> strawberry.Schema:
+    lim = limits or SchemaLimits()
+    no_introspection = [] if introspection else [DisableIntrospection]
+    return strawberry.Schema(
+        query=Query,
+        mutation=merge_types("Mutation", MUTATION_TYPES),
+        types=[getattr(m, name) for m in ALL_TYPE_MODULES for name in _public_types(m)],
+        config=StrawberryConfig(scalar_map=SCALAR_MAP),
+        extensions=[
+            lambda: ParserCache(maxsize=512),
+            lambda: ValidationCache(maxsize=512),
+            lambda: QueryDepthLimiter(max_depth=lim.max_depth),
+            lambda: MaxAliasesLimiter(max_alias_count=lim.max_aliases),
+            lambda: MaxTokensLimiter(max_token_count=lim.max_tokens),
+            *no_introspection,
+        ],
+    )
+
+
+def _public_types(module: object) -> list[str]:
+    from gql.types.base import TYPE_BY_NAME
+
+    return [name for name, cls in TYPE_BY_NAME.items() if cls.__module__ == getattr(module, "__name__", "")]

@@ -1,0 +1,39 @@
+"""Activity: one interaction with a lead."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry.scalars import JSON
+
+from gql.enums import ActivityType
+from gql.types.base import Info, entity, load_one
+from gql.types.node import Node
+
+if TYPE_CHECKING:
+    from gql.types.lead import Lead
+    from gql.types.user import User
+
+
+@entity("lead_activities")
+@strawberry.type(description="An entry of a lead's activity log.")
+class Activity(Node):
+    activity_type: ActivityType
+    description: str | None
+    activity_data: JSON
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @strawberry.field
+    async def lead(self, info: Info) -> Annotated[Lead, strawberry.lazy("gql.types.lead")] | None:
+        from gql.types.lead import Lead
+
+        return await load_one(info, Lead, self.row["lead_id"])
+
+    @strawberry.field(description="Who performed it; null for visitors and automation.")
+    async def user(self, info: Info) -> Annotated[User, strawberry.lazy("gql.types.user")] | None:
+        from gql.types.user import User
+
+        return await load_one(info, User, self.row["user_id"])

@@ -1,0 +1,53 @@
+"""LeadForm: a lead capture form and its fields."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry.scalars import JSON
+
+from gql.connection import Connection
+from gql.inputs.filters import LeadFilter, to_filter_node
+from gql.orderings import LeadOrderBy
+from gql.types.base import Info, entity, related_connection, related_list
+from gql.types.owned import Owned
+
+if TYPE_CHECKING:
+    from gql.types.form_field import FormField
+    from gql.types.lead import Lead
+
+
+@entity("lead_forms")
+@strawberry.type(description="A lead capture form.")
+class LeadForm(Owned):
+    name: str
+    title: str | None
+    description: str | None
+    ai_personalization_enabled: bool
+    form_settings: JSON = strawberry.field(description="Theme, styling, success message, redirect URL.")
+    is_published: bool = strawberry.field(description="Published forms accept public submissions.")
+    published_at: dt.datetime | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @strawberry.field(description="The form's fields in display order.")
+    async def fields(self, info: Info) -> list[Annotated[FormField, strawberry.lazy("gql.types.form_field")]]:
+        from gql.types.form_field import FormField
+
+        return await related_list(info, FormField, "lead_forms", "fields", self.row["id"])
+
+    @strawberry.field(description="Leads captured by this form.")
+    async def leads(
+        self,
+        info: Info,
+        filter: LeadFilter | None = None,
+        order_by: LeadOrderBy | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Annotated[Lead, strawberry.lazy("gql.types.lead")]]:
+        from gql.types.lead import Lead
+
+        node = to_filter_node(filter)
+        return await related_connection(info, Lead, "lead_forms", "leads", self.row["id"], node, order_by, first, after)

@@ -1,0 +1,33 @@
+"""WorkflowAction: one step of a workflow."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry.scalars import JSON
+
+from gql.enums import ActionType
+from gql.types.base import Info, entity, load_one
+from gql.types.node import Node
+
+if TYPE_CHECKING:
+    from gql.types.workflow import Workflow
+
+
+@entity("lead_workflow_actions")
+@strawberry.type(description="A step of a workflow, run after its delay.")
+class WorkflowAction(Node):
+    action_type: ActionType
+    action_config: JSON
+    action_order: int
+    delay_seconds: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @strawberry.field
+    async def workflow(self, info: Info) -> Annotated[Workflow, strawberry.lazy("gql.types.workflow")] | None:
+        from gql.types.workflow import Workflow
+
+        return await load_one(info, Workflow, self.row["workflow_id"])

@@ -1,0 +1,35 @@
+"""What every resolver gets: the caller, the request's transaction and its loaders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from dataloaders.loaders import Loaders
+from db.session import Caller, RequestSession
+
+
+@dataclass(frozen=True)
+class Limits:
+    default_page_size: int = 20
+    max_page_size: int = 100
+    max_bulk_rows: int = 1000
+
+
+@dataclass
+class Context:
+    caller: Caller
+    session: RequestSession
+    loaders: Loaders
+    limits: Limits = field(default_factory=Limits)
+    request_info: dict[str, Any] = field(default_factory=dict)  # client IP, user agent: for rate limits
+
+    @classmethod
+    def create(cls, session: RequestSession, limits: Limits | None = None, **info: Any) -> Context:
+        return cls(
+            caller=session.caller,
+            session=session,
+            loaders=Loaders(session),
+            limits=limits or Limits(),
+            request_info=dict(info),
+        )

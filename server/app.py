@@ -1,0 +1,90 @@
+"""The Starlette application: /graphql, health checks, CORS, and the resources it runs on."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import asyncpg
+import strawberry
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from server.auth import TokenVerifier
+from server.graphql_endpoint import EndpointConfig, GraphQLEndpoint
+
+
+@dataclass
+class Services:
+    """What a running app needs; created by the lifespan (server) or directly (tests)."""
+
+    schema: strawberry.Schema
+    pool: asyncpg.Pool
+    verifier: TokenVerifier
+    endpoint: EndpointConfig
+
+
+async def healthz(_: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+def create_app(
+    services: Services | None = None,
+    *,
+    cors_origins: tuple[str, ...] = (),
+    startup: contextlib.AbstractAsyncContextManager[Services] | None = None,
+) -> Starlette:
+    """The app for `services`, or for the services that `startup` opens (and closes) with the lifespan."""
+    state: dict[str, Services] = {}
+    if services is not None:
+        state["services"] = services
+
+    def current() -> Services:
+        return state["services"]
+
+    async def graphql(request: Request) -> Response:
+        s = current()
+        return await GraphQLEndpoint(s.schema, s.pool, s.verifier, s.endpoint)(request)
+
+    async def readyz(_: Request) -> Response:
+        try:
+            async with current().pool.acquire() as conn:
+                await conn.fetchval("select 1")
+        except (OSError, asyncpg.PostgresError, KeyError) as exc:
+            return JSONResponse({"status": "unavailable", "reason": type(exc).__name__}, status_code=503)
+        return JSONResponse({"status": "ready"})
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        if startup is None:
+            yield
+            return
+        async with startup as opened:
+            state["services"] = opened
+            yield
+
+    middleware = []
+    if cors_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(cors_origins),
+                allow_methods=["GET", "POST", "OPTIONS"],
+                allow_headers=["authorization", "content-type", "apikey", "x-client-info"],
+                max_age=600,
+            )
+        )
+    return Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
+        ],
+        middleware=middleware,
+        lifespan=lifespan,
+    )

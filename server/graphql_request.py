@@ -1,0 +1,74 @@
+"""Read a GraphQL request from HTTP: POST JSON or GET query string, with a size cap."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.requests import Request
+
+
+class RequestError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass(frozen=True)
+class GraphQLRequest:
+    query: str
+    variables: dict[str, Any]
+    operation_name: str | None
+    is_get: bool
+
+
+async def read_body(request: Request, max_bytes: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > max_bytes:
+        raise RequestError(413, f"request body larger than {max_bytes} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > max_bytes:
+            raise RequestError(413, f"request body larger than {max_bytes} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def read_graphql_request(request: Request, max_bytes: int) -> GraphQLRequest:
+    if request.method == "GET":
+        params = request.query_params
+        raw_variables = params.get("variables")
+        return _validated(
+            params.get("query"),
+            _json(raw_variables) if raw_variables else None,
+            params.get("operationName"),
+            is_get=True,
+        )
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type not in ("application/json", "application/graphql-response+json", ""):
+        raise RequestError(415, "send application/json")
+    body = _json((await read_body(request, max_bytes)).decode("utf-8", errors="replace"))
+    if not isinstance(body, dict):
+        raise RequestError(400, "the body must be a JSON object")
+    return _validated(body.get("query"), body.get("variables"), body.get("operationName"), is_get=False)
+
+
+def _json(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise RequestError(400, f"invalid JSON: {exc.msg}") from exc
+
+
+def _validated(query: Any, variables: Any, operation_name: Any, *, is_get: bool) -> GraphQLRequest:
+    if not isinstance(query, str) or not query.strip():
+        raise RequestError(400, "no query given")
+    if variables is not None and not isinstance(variables, dict):
+        raise RequestError(400, "variables must be a JSON object")
+    if operation_name is not None and not isinstance(operation_name, str):
+        raise RequestError(400, "operationName must be a string")
+    return GraphQLRequest(query=query, variables=variables or {}, operation_name=operation_name, is_get=is_get)
