@@ -225,14 +225,14 @@ def by_ids_sql(table: Table) -> str:
     return f"select {columns_sql(table, 't')} from {table.qualified} t where t.id = any($1::uuid[])"
 
 
-def related_from(relation: ToMany, target: Table, parent: str) -> str:
-    """FROM clause of the rows of `relation` that belong to the parent id expression `parent`."""
+def related_from(relation: ToMany, target: Table, parent: str, alias: str = "t", via: str = "v") -> str:
+    """FROM ... WHERE of the rows of `relation` that belong to the parent id expression `parent`."""
     if relation.via:
         return (
-            f"public.{relation.via} v join {target.qualified} t on t.id = v.{relation.via_target_fk} "
-            f"where v.{relation.via_fk} = {parent}"
+            f"public.{relation.via} {via} join {target.qualified} {alias} "
+            f"on {alias}.id = {via}.{relation.via_target_fk} where {via}.{relation.via_fk} = {parent}"
         )
-    return f"{target.qualified} t where t.{relation.fk} = {parent}"
+    return f"{target.qualified} {alias} where {alias}.{relation.fk} = {parent}"
 
 
 def children_page_sql(relation: ToMany, target: Table, args: PageArgs, params: Params) -> str:

@@ -13,6 +13,7 @@ import asyncpg
 import httpx
 
 from db.pool import create_api_pool
+from gql.fast_path import CompiledReads
 from gql.schema import build_schema
 from server.app import Services, create_app
 from server.auth import AuthSettings, TokenVerifier
@@ -95,12 +96,20 @@ class ApiClient:
 
 
 @asynccontextmanager
-async def api_client(api_dsn: str, key_dir: Path, **endpoint: Any) -> AsyncIterator[ApiClient]:
-    """The app on a pool of the API login role, verifying tokens signed by a dev key in `key_dir`."""
+async def api_client(
+    api_dsn: str, key_dir: Path, *, compiled_reads: bool = False, **endpoint: Any
+) -> AsyncIterator[ApiClient]:
+    """The app on a pool of the API login role, verifying tokens signed by a dev key in `key_dir`.
+
+    `compiled_reads` turns the one-statement read path on (the general path answers everything else)."""
     key = DevSigningKey.load_or_create(key_dir)
     pool = await create_api_pool(api_dsn, min_size=1, max_size=4)
     verifier = TokenVerifier(AuthSettings(jwks=key.jwks()))
-    services = Services(schema=build_schema(), pool=pool, verifier=verifier, endpoint=EndpointConfig(**endpoint))
+    schema = build_schema()
+    config = EndpointConfig(**endpoint)
+    if compiled_reads:
+        config.compiled_reads = CompiledReads(schema, config.limits)
+    services = Services(schema=schema, pool=pool, verifier=verifier, endpoint=config)
     app = create_app(services)
     try:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:

@@ -1,0 +1,182 @@
+"""Compile a read plan into one SQL statement that returns the whole GraphQL response as JSON text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from db import plan as p
+from db import sql_builder as sb
+from db.catalog import Kind, ToMany, table
+
+# json_build_object takes at most 100 arguments (50 keys); larger selections use the general path
+MAX_KEYS = 50
+
+
+class TooWide(ValueError):
+    """A selection has more keys than one json_build_object call takes."""
+
+
+@dataclass(frozen=True)
+class CompiledQuery:
+    sql: str
+    params: tuple[Any, ...]
+
+
+def global_id_sql(type_name: str, id_expr: str) -> str:
+    """base64("<Type>:<uuid>") like gql.ids.global_id; Postgres wraps base64 at 76 characters."""
+    return f"translate(encode(convert_to('{type_name}:' || {id_expr}, 'UTF8'), 'base64'), E'\\n', '')"
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _constant(value: str | bool | None) -> str:
+    if value is None:
+        return "null::text"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return f"{_literal(value)}::text"
+
+
+def _column(alias: str, column: p.Column) -> str:
+    expr = f"{alias}.{column.column}"
+    if column.kind is Kind.ENUM:
+        return f"upper({expr})"
+    if column.kind is Kind.NUMERIC:
+        return f"{expr}::text"
+    return expr
+
+
+class _Compiler:
+    def __init__(self) -> None:
+        self.params = sb.Params()
+        self._aliases = 0
+
+    def alias(self) -> str:
+        self._aliases += 1
+        return f"t{self._aliases}"
+
+    def obj(self, pairs: list[tuple[str, str]]) -> str:
+        if len(pairs) > MAX_KEYS:
+            raise TooWide(f"{len(pairs)} keys in one object")
+        return "json_build_object(" + ", ".join(f"{_literal(k)}, {v}" for k, v in pairs) + ")"
+
+    def selection(self, selection: p.Selection, alias: str) -> str:
+        return self.obj([(f.key, self.field(f, alias)) for f in selection.fields])
+
+    def field(self, f: p.Field, alias: str) -> str:
+        if isinstance(f, p.Column):
+            return _column(alias, f)
+        if isinstance(f, p.GlobalId):
+            return global_id_sql(f.type_name, f"{alias}.id")
+        if isinstance(f, p.Constant):
+            return _constant(f.value)
+        if isinstance(f, p.One):
+            target = table(f.relation.target)
+            inner = self.alias()
+            return (
+                f"(select {self.selection(f.selection, inner)} from {target.qualified} {inner} "
+                f"where {inner}.id = {alias}.{f.relation.fk})"
+            )
+        if isinstance(f, p.Many):
+            return self.many(f, alias)
+        return self.connection(f, alias)
+
+    def many(self, f: p.Many, parent: str) -> str:
+        target = table(f.relation.target)
+        inner = self.alias()
+        order = sb.order_sql(sb.ordering(target, f.relation.default_order), inner)
+        source = sb.related_from(f.relation, target, f"{parent}.id", inner, self.alias())
+        return (
+            f"coalesce((select json_agg({self.selection(f.selection, inner)} order by {order}) "
+            f"from {source}), '[]'::json)"
+        )
+
+    def _from(self, relation: ToMany | None, table_name: str, parent: str | None, alias: str) -> str:
+        target = table(table_name)
+        if relation is None:
+            return f"{target.qualified} {alias} where true"
+        assert parent is not None
+        return sb.related_from(relation, target, f"{parent}.id", alias, self.alias())
+
+    def connection(self, c: p.Connection, parent: str | None) -> str:
+        target = table(c.table)
+        order = sb.ordering(target, c.args.order)
+        inner, page = self.alias(), self.alias()
+        source = self._from(c.relation, c.table, parent, inner)
+        where = sb.page_where(target, c.args, inner, self.params)
+        first = self.params.add(c.args.first, "integer")
+        ordered = sb.order_sql(order, inner)
+        rows = (
+            f"select {sb.columns_sql(target, inner)}, {sb.cursor_sql(c.args.order, order, inner)} as _cursor, "
+            f"row_number() over (order by {ordered}) as _n "
+            f"from {source} and {where} order by {ordered} limit {first} + 1"
+        )
+        on_page = f"filter (where {page}._n <= {first})"
+        pairs: list[tuple[str, str]] = []
+        for part in c.parts:
+            if part.name == "__typename":
+                value = _constant(part.constant)
+            elif part.name == "totalCount":
+                counted = self.alias()
+                count_from = self._from(c.relation, c.table, parent, counted)
+                count_where = sb.filter_sql(target, c.args.filter, counted, self.params)
+                value = f"(select count(*) from {count_from} and {count_where})"
+            elif part.name == "nodes":
+                assert part.selection is not None
+                node = self.selection(part.selection, page)
+                value = f"coalesce(json_agg({node} order by {page}._n) {on_page}, '[]'::json)"
+            elif part.name == "edges":
+                edge = self.obj([(e.key, self._edge_part(e, page)) for e in part.edge_parts])
+                value = f"coalesce(json_agg({edge} order by {page}._n) {on_page}, '[]'::json)"
+            else:  # pageInfo
+                info = [
+                    (i.key, self._page_info_part(i, page, first, c.args.after is not None, on_page))
+                    for i in part.page_info_parts
+                ]
+                value = self.obj(info)
+            pairs.append((part.key, value))
+        # group by (): one row even when no part aggregates (e.g. only totalCount) or the page is empty
+        return f"(select {self.obj(pairs)} from ({rows}) {page} group by ())"
+
+    def _edge_part(self, e: p.EdgePart, page: str) -> str:
+        if e.name == "cursor":
+            return f"{page}._cursor"
+        if e.name == "node":
+            assert e.selection is not None
+            return self.selection(e.selection, page)
+        return _constant(e.constant)
+
+    @staticmethod
+    def _page_info_part(i: p.PageInfoPart, page: str, first: str, after_given: bool, on_page: str) -> str:
+        if i.name == "hasNextPage":
+            return f"count(*) > {first}"
+        if i.name == "hasPreviousPage":
+            return _constant(after_given)
+        if i.name == "startCursor":
+            return f"(array_agg({page}._cursor order by {page}._n) {on_page})[1]"
+        if i.name == "endCursor":
+            return f"(array_agg({page}._cursor order by {page}._n desc) {on_page})[1]"
+        return _constant(i.constant)
+
+    def root(self, f: p.RootField) -> str:
+        if isinstance(f, p.Constant):
+            return _constant(f.value)
+        if isinstance(f, p.Connection):
+            return self.connection(f, None)
+        target = table(f.table)
+        inner = self.alias()
+        match = self.params.add(f.row_id, "uuid") if isinstance(f, p.RowById) else "(select auth.uid())"
+        return (
+            f"(select {self.selection(f.selection, inner)} from {target.qualified} {inner} where {inner}.id = {match})"
+        )
+
+
+def compile_plan(plan: p.ReadPlan) -> CompiledQuery:
+    """One statement: `select '{"data": {...}}'`, with every value bound as a parameter."""
+    compiler = _Compiler()
+    data = compiler.obj([(f.key, compiler.root(f)) for f in plan.fields])
+    sql = f"select json_build_object('data', {data})::text"
+    return CompiledQuery(sql=sql, params=tuple(compiler.params.values))
