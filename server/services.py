@@ -7,6 +7,7 @@ import os
 from collections.abc import AsyncIterator
 
 from db.pool import create_api_pool
+from gql.fast_path import CompiledReads
 from gql.schema import SchemaLimits, build_schema
 from resolvers.context import Limits
 from server.app import Services
@@ -35,9 +36,11 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
     limits = SchemaLimits(
         max_depth=settings.max_depth, max_aliases=settings.max_aliases, max_tokens=settings.max_tokens
     )
+    schema = build_schema(limits, introspection=not settings.production)
+    page_limits = Limits(max_page_size=settings.max_page_size)
     try:
         yield Services(
-            schema=build_schema(limits, introspection=not settings.production),
+            schema=schema,
             pool=pool,
             verifier=verifier,
             endpoint=EndpointConfig(
@@ -45,7 +48,8 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
                 max_body_bytes=settings.max_body_bytes,
                 max_tokens=settings.max_tokens,
                 expose_statement_count=not settings.production,
-                limits=Limits(max_page_size=settings.max_page_size),
+                limits=page_limits,
+                compiled_reads=CompiledReads(schema, page_limits) if settings.compiled_reads else None,
             ),
         )
     finally:

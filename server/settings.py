@@ -26,6 +26,7 @@ class Settings:
     max_page_size: int = 100
     pool_min_size: int = 2
     pool_max_size: int = 10
+    compiled_reads: bool = True
 
     @property
     def production(self) -> bool:
@@ -54,6 +55,7 @@ class Settings:
             max_page_size=_int(env, "LEADGEN_MAX_PAGE_SIZE", 100),
             pool_min_size=_int(env, "LEADGEN_POOL_MIN", 2),
             pool_max_size=_int(env, "LEADGEN_POOL_MAX", 10),
+            compiled_reads=env.get("LEADGEN_COMPILED_READS", "1").strip().lower() not in ("0", "false", "off", "no"),
         )
 
 

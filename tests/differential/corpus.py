@@ -68,7 +68,10 @@ NESTED = """
     }
   }
   leadForms {
-    nodes { name isPublished formSettings fields { fieldName fieldType label isRequired fieldOrder options validationRules } }
+    nodes {
+      name isPublished formSettings
+      fields { fieldName fieldType label isRequired fieldOrder options validationRules }
+    }
   }
   workflows {
     nodes {
