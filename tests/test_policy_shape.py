@@ -1,0 +1,48 @@
+"""Every policy calls auth.uid()/auth.jwt() and the membership helpers once per statement, not per row."""
+
+from __future__ import annotations
+
+import re
+
+import asyncpg
+
+from tests.support.databases import PgCluster
+
+# How Postgres deparses `(select auth.uid())`: an InitPlan, evaluated once per statement
+WRAPPED = re.compile(r"\( SELECT (auth\.uid\(\)|auth\.jwt\(\)|private\.is_platform_admin\(\)) AS \w+\)")
+# Set-returning membership helpers are used as `= ANY (ARRAY( SELECT private.x() AS x))`
+WRAPPED_SETS = re.compile(r"ARRAY\( SELECT private\.\w+\(\) AS \w+\)")
+PER_STATEMENT_CALLS = re.compile(
+    r"auth\.uid\(\)|auth\.jwt\(\)|private\.is_platform_admin\(\)|private\.\w+_space_ids\(\)"
+)
+
+
+async def test_policies_evaluate_caller_functions_once_per_statement(module_db: str, cluster: PgCluster) -> None:
+    conn = await asyncpg.connect(cluster.dsn(module_db))
+    try:
+        policies = await conn.fetch(
+            "select tablename, policyname, coalesce(qual, '') as qual, coalesce(with_check, '') as with_check "
+            "from pg_policies where schemaname = 'public'"
+        )
+    finally:
+        await conn.close()
+    assert len(policies) >= 70
+    offenders = []
+    for policy in policies:
+        for text in (policy["qual"], policy["with_check"]):
+            rest = WRAPPED_SETS.sub("", WRAPPED.sub("", text))
+            if PER_STATEMENT_CALLS.search(rest):
+                offenders.append(f"{policy['tablename']}.{policy['policyname']}: {text}")
+    assert offenders == []
+
+
+async def test_policies_apply_to_api_roles_only(module_db: str, cluster: PgCluster) -> None:
+    """`TO authenticated` (never PUBLIC), so the expressions are not even evaluated for other roles."""
+    conn = await asyncpg.connect(cluster.dsn(module_db))
+    try:
+        roles = await conn.fetch(
+            "select distinct unnest(roles)::text as role from pg_policies where schemaname = 'public'"
+        )
+    finally:
+        await conn.close()
+    assert {r["role"] for r in roles} <= {"authenticated", "anon"}
