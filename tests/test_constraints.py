@@ -938,6 +938,19 @@ async def test_every_trigger_is_covered_here(db: asyncpg.Connection) -> None:
         "leads_check_exit_from_space",
         "leadgen_hand_over_space_rows",
         "leadgen_sync_profile",
+        "space_members_unassign_departed",
+        *(
+            f"{table}_unlink_moved"
+            for table in (
+                "companies",
+                "lead_stages",
+                "lead_sources",
+                "lead_forms",
+                "customers",
+                "leads",
+                "lead_campaigns",
+            )
+        ),
     }
 
 
@@ -1178,14 +1191,15 @@ async def test_a_customer_cannot_reference_another_scope(db: asyncpg.Connection,
 
 
 async def test_removing_a_member_does_not_block_later_changes(db: asyncpg.Connection, world: World) -> None:
-    """A lead assigned to someone who left the space keeps working: unrelated references change freely."""
+    """A member who leaves is unassigned, and the lead keeps working: unrelated references change freely."""
     dave = await add_user(db, "dave")
     await insert(db, "space_members", space_id=world.space, user_id=dave, role="member")
     lead = world.rows["leads"]
-    other = await insert(db, "leads", user_id=world.alice, space_id=world.space, assigned_to=dave)
+    other = await insert(db, "leads", user_id=world.alice, space_id=world.space, assigned_to=world.alice)
     await db.execute("update public.leads set assigned_to = $2 where id = $1", lead, dave)
     await db.execute("delete from public.space_members where space_id = $1 and user_id = $2", world.space, dave)
-    # deleting the lead's stage sets its stage_id to null; that must not trip over the stale assignee
+    assert await value_of(db, "leads", "assigned_to", lead) is None
+    # deleting the lead's stage sets its stage_id to null
     await db.execute("delete from public.lead_stages where id = $1", world.rows["lead_stages"])
     await db.execute("update public.leads set user_id = $2 where id = $1", lead, world.bob)
     await db.execute("update public.leads set source_id = null, assigned_to = assigned_to where id = $1", lead)
@@ -1199,6 +1213,72 @@ async def test_removing_a_member_does_not_block_later_changes(db: asyncpg.Connec
     await db.execute(
         "update public.leads set space_id = $2, assigned_to = null where id = $1", other, world.other_space
     )
+
+
+async def test_a_departing_member_is_unassigned_from_that_space_only(db: asyncpg.Connection, world: World) -> None:
+    dave = await add_user(db, "dave")
+    await insert(db, "space_members", space_id=world.space, user_id=dave, role="member")
+    await insert(db, "space_members", space_id=world.other_space, user_id=dave, role="member")
+    here = await insert(db, "leads", user_id=world.alice, space_id=world.space, assigned_to=dave)
+    there = await insert(db, "leads", user_id=world.carol, space_id=world.other_space, assigned_to=dave)
+    await db.execute("delete from public.space_members where space_id = $1 and user_id = $2", world.space, dave)
+    assert await value_of(db, "leads", "assigned_to", here) is None
+    assert await value_of(db, "leads", "assigned_to", there) == dave
+
+
+REFERENCES = [
+    ("companies", "leads", "company_id"),
+    ("companies", "customers", "company_id"),
+    ("lead_stages", "leads", "stage_id"),
+    ("lead_sources", "leads", "source_id"),
+    ("lead_forms", "leads", "form_id"),
+    ("customers", "leads", "customer_id"),
+    ("leads", "customers", "lead_id"),
+]
+
+
+OWN_REFERENCES = {
+    "customers": "lead_id = null, company_id = null",
+    "leads": "company_id = null, stage_id = null, source_id = null, form_id = null, customer_id = null, "
+    "assigned_to = null",
+}
+
+
+@pytest.mark.parametrize(("moved", "referrer", "column"), REFERENCES)
+async def test_a_row_moving_to_another_scope_is_unlinked_from_its_old_scope(
+    db: asyncpg.Connection, world: World, moved: str, referrer: str, column: str
+) -> None:
+    row, pointing = world.rows[moved], world.rows[referrer]
+    await db.execute(f"update public.{referrer} set {column} = $2 where id = $1", pointing, row)
+    if moved in OWN_REFERENCES:  # a moving row takes none of its own references along
+        await db.execute(f"update public.{moved} set {OWN_REFERENCES[moved]} where id = $1", row)
+    staying = await insert(db, "spaces", name="Unrelated", created_by=world.alice)
+    await db.execute(f"update public.{moved} set space_id = $2 where id = $1", row, world.other_space)
+    assert await value_of(db, referrer, column, pointing) is None
+    # a move within the scope (another owner in the same space) keeps the links
+    await db.execute(f"update public.{moved} set space_id = $2 where id = $1", row, world.space)
+    await db.execute(f"update public.{referrer} set {column} = $2 where id = $1", pointing, row)
+    await db.execute(f"update public.{moved} set user_id = $2 where id = $1", row, world.bob)
+    assert await value_of(db, referrer, column, pointing) == row
+    assert staying is not None
+
+
+async def test_a_moving_lead_leaves_the_campaigns_of_its_old_scope(db: asyncpg.Connection, world: World) -> None:
+    lead, association = world.rows["leads"], world.rows["lead_campaign_associations"]
+    await db.execute(
+        "update public.leads set company_id = null, stage_id = null, source_id = null, form_id = null, "
+        "customer_id = null, assigned_to = null where id = $1",
+        lead,
+    )
+    await db.execute("update public.leads set space_id = $2 where id = $1", lead, world.other_space)
+    assert not await exists(db, "lead_campaign_associations", association)
+    assert await exists(db, "lead_activities", world.rows["lead_activities"])
+
+
+async def test_a_moving_campaign_drops_the_leads_of_its_old_scope(db: asyncpg.Connection, world: World) -> None:
+    campaign, association = world.rows["lead_campaigns"], world.rows["lead_campaign_associations"]
+    await db.execute("update public.lead_campaigns set space_id = $2 where id = $1", campaign, world.other_space)
+    assert not await exists(db, "lead_campaign_associations", association)
 
 
 @pytest.mark.parametrize("table", ["companies", "customers", "leads"])
@@ -1413,7 +1493,7 @@ async def test_rows_left_behind_in_a_space_are_handed_over_too(db: asyncpg.Conne
 
 
 async def test_a_stale_customer_reference_does_not_block_changes(db: asyncpg.Connection, world: World) -> None:
-    """A lead moved to another scope leaves its customer pointing across: other changes must go on."""
+    """A lead moved to another scope is unlinked from its customer, which goes on working."""
     lead = await insert(db, "leads", user_id=world.alice, space_id=world.space)
     customer = await insert(
         db,
@@ -1425,11 +1505,12 @@ async def test_a_stale_customer_reference_does_not_block_changes(db: asyncpg.Con
         company_id=world.rows["companies"],
     )
     await db.execute("update public.leads set space_id = $2 where id = $1", lead, world.other_space)
+    assert await value_of(db, "customers", "lead_id", customer) is None
     await db.execute("delete from public.companies where id = $1", world.rows["companies"])
     assert await value_of(db, "customers", "company_id", customer) is None
     await db.execute("update public.customers set user_id = $2 where id = $1", customer, world.bob)
     async with violates(db, asyncpg.ForeignKeyViolationError, "customers_refs_in_scope"):
-        await db.execute("update public.customers set space_id = null where id = $1", customer)
+        await db.execute("update public.customers set lead_id = $2 where id = $1", customer, lead)
 
 
 async def test_a_stale_assignment_does_not_block_deleting_a_user(db: asyncpg.Connection, world: World) -> None:
