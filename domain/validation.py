@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 from typing import Any
@@ -82,3 +83,21 @@ def json_array(value: Any, field: str) -> Any:
     if value is not None and not isinstance(value, list):
         raise bad_input(field, f"{field}: must be a JSON array")
     return value
+
+
+def one_of(value: str | None, field: str, *, choices: tuple[str, ...]) -> str | None:
+    if value is not None and value not in choices:
+        raise bad_input(field, f"{field}: must be one of {', '.join(choices)}")
+    return value
+
+
+def matches(value: str | None, field: str, *, pattern: re.Pattern[str], hint: str) -> str | None:
+    if value is not None and not pattern.fullmatch(value):
+        raise bad_input(field, f"{field}: {hint}")
+    return value
+
+
+def date_order(start: dt.date | None, end: dt.date | None, field: str) -> None:
+    """Both dates given: the end may not come before the start."""
+    if start is not None and end is not None and end < start:
+        raise bad_input(field, f"{field}: must not be before the start date")

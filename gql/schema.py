@@ -16,7 +16,25 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from gql.mutations.activity import ActivityMutations
+from gql.mutations.campaign import CampaignMutations
+from gql.mutations.company import CompanyMutations
+from gql.mutations.custom_field import CustomFieldMutations
+from gql.mutations.customer import CustomerMutations
+from gql.mutations.form_field import FormFieldMutations
+from gql.mutations.integration import IntegrationMutations
 from gql.mutations.lead import LeadMutations
+from gql.mutations.lead_form import LeadFormMutations
+from gql.mutations.lead_source import LeadSourceMutations
+from gql.mutations.lead_stage import LeadStageMutations
+from gql.mutations.scoring_rule import ScoringRuleMutations
+from gql.mutations.space import SpaceMutations
+from gql.mutations.space_member import SpaceMemberMutations
+from gql.mutations.user import UserMutations
+from gql.mutations.workflow import WorkflowMutations
+from gql.mutations.workflow_action import WorkflowActionMutations
+from gql.mutations.workflow_execution import WorkflowExecutionMutations
+from gql.mutations.workflow_trigger import WorkflowTriggerMutations
 from gql.query import Query
 from gql.scalars import SCALAR_MAP
 from gql.types import (
@@ -71,7 +89,27 @@ class SchemaLimits:
     max_tokens: int = 2000
 
 
-MUTATION_TYPES: tuple[type, ...] = (LeadMutations,)
+MUTATION_TYPES: tuple[type, ...] = (
+    LeadMutations,
+    CompanyMutations,
+    CustomerMutations,
+    ActivityMutations,
+    CampaignMutations,
+    SpaceMutations,
+    SpaceMemberMutations,
+    UserMutations,
+    LeadStageMutations,
+    LeadSourceMutations,
+    LeadFormMutations,
+    FormFieldMutations,
+    ScoringRuleMutations,
+    WorkflowMutations,
+    WorkflowTriggerMutations,
+    WorkflowActionMutations,
+    WorkflowExecutionMutations,
+    IntegrationMutations,
+    CustomFieldMutations,
+)
 
 
 def build_schema(limits: SchemaLimits | None = None, *, introspection: bool = True) -> strawberry.Schema:

@@ -1,0 +1,44 @@
+"""Inputs that create and patch lead forms (publishing is not part of them)."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import strawberry
+from strawberry import UNSET
+from strawberry.scalars import JSON
+
+from domain import validation as v
+from gql.inputs.values import Column, columns_of
+
+
+@strawberry.input(description="A new, unpublished lead form, personal or of a space.")
+class CreateLeadFormInput:
+    space: strawberry.ID | None = strawberry.field(default=UNSET, description="Share the form with this space.")
+    name: str
+    title: str | None = UNSET
+    description: str | None = UNSET
+    ai_personalization_enabled: bool | None = UNSET
+    form_settings: JSON | None = UNSET
+
+
+@strawberry.input(description="Changes to a form: fields left out stay as they are; null clears a field.")
+class LeadFormPatch:
+    space: strawberry.ID | None = UNSET
+    name: str | None = UNSET
+    title: str | None = UNSET
+    description: str | None = UNSET
+    ai_personalization_enabled: bool | None = UNSET
+    form_settings: JSON | None = UNSET
+
+
+LEAD_FORM_COLUMNS = {
+    "space": Column("space_id", "Space"),
+    "name": Column("name", validate=partial(v.text, max_length=200, required=True), required=True),
+    "title": Column("title", validate=partial(v.text, max_length=300)),
+    "description": Column("description", validate=partial(v.text, max_length=5000)),
+    "ai_personalization_enabled": Column("ai_personalization_enabled", required=True),
+    "form_settings": Column("form_settings", validate=v.json_object, required=True),
+}
+columns_of(CreateLeadFormInput, LEAD_FORM_COLUMNS)
+columns_of(LeadFormPatch, LEAD_FORM_COLUMNS)

@@ -1,0 +1,25 @@
+"""Mutations of lead forms."""
+
+from __future__ import annotations
+
+import strawberry
+
+from gql.inputs.lead_form import CreateLeadFormInput, LeadFormPatch
+from gql.mutations.base import DeletePayload, create_entity, delete_entity, update_entity
+from gql.types.base import Info
+from gql.types.lead_form import LeadForm
+
+
+@strawberry.type
+class LeadFormMutations:
+    @strawberry.mutation(description="Create an unpublished lead form (space owners and admins, or personal).")
+    async def create_lead_form(self, info: Info, input: CreateLeadFormInput) -> LeadForm:
+        return await create_entity(info, LeadForm, input)
+
+    @strawberry.mutation(description="Change a form; fields left out stay as they are.")
+    async def update_lead_form(self, info: Info, id: strawberry.ID, patch: LeadFormPatch) -> LeadForm:
+        return await update_entity(info, LeadForm, id, patch)
+
+    @strawberry.mutation(description="Delete a form and its fields.")
+    async def delete_lead_form(self, info: Info, id: strawberry.ID) -> DeletePayload:
+        return await delete_entity(info, LeadForm, id)
