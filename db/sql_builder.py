@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 import uuid
 from dataclasses import dataclass
@@ -157,7 +156,7 @@ def cursor_sql(order_name: str, order: Ordering, alias: str) -> str:
 def decode_cursor(cursor: str, order_name: str) -> Keyset:
     try:
         decoded = json.loads(base64.b64decode(cursor, validate=True).decode("utf-8"))
-    except (binascii.Error, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:  # bad base64 (or not ASCII), UTF-8 or JSON; JSON nested too deep
         raise InvalidCursor("not a cursor of this API") from exc
     if not (isinstance(decoded, list) and len(decoded) == 3 and isinstance(decoded[2], str)):
         raise InvalidCursor("not a cursor of this API")
@@ -169,7 +168,7 @@ def decode_cursor(cursor: str, order_name: str) -> Keyset:
 def _keyset_value(order: Ordering, key: Any) -> Any:
     """Check a cursor's sort key before it reaches SQL, so a forged cursor is refused, not a 500."""
     if order.kind is Kind.INT:
-        if isinstance(key, bool) or not isinstance(key, int):
+        if isinstance(key, bool) or not isinstance(key, int) or not -(2**31) <= key < 2**31:
             raise InvalidCursor("not a cursor of this API")
         return key
     if not isinstance(key, str):

@@ -10,7 +10,8 @@ import asyncpg
 from graphql import GraphQLError
 
 from db.session import TransactionAborted
-from domain.errors import AppError
+from db.sql_builder import InvalidCursor
+from domain.errors import AppError, bad_input
 
 log = logging.getLogger("leadgen.errors")
 
@@ -62,8 +63,8 @@ def format_error(error: GraphQLError) -> tuple[dict[str, Any], bool]:
         payload["locations"] = [{"line": loc.line, "column": loc.column} for loc in error.locations]
     if error.path:
         payload["path"] = error.path
-    if original is None:
-        # parse and validation errors, limits: the client's document is at fault
+    if original is None or (isinstance(original, GraphQLError) and not error.path):
+        # parse and validation errors, limits, variables not of their type: the client's document is at fault
         payload["extensions"] = {"code": "BAD_USER_INPUT"}
         return payload, False
     if isinstance(original, TransactionAborted):
@@ -73,6 +74,9 @@ def format_error(error: GraphQLError) -> tuple[dict[str, Any], bool]:
     mapped = original if isinstance(original, AppError) else None
     if mapped is None and isinstance(original, asyncpg.PostgresError):
         mapped = from_postgres(original)
+    if mapped is None and isinstance(original, InvalidCursor):
+        # a cursor that decodes but whose sort key or id does not check out when the SQL is built
+        mapped = bad_input("after", f"after: {original}")
     if mapped is None and _is_strawberry_input_error(original):
         mapped = AppError("BAD_USER_INPUT", str(original))
     if mapped is not None:

