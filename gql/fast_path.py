@@ -14,6 +14,7 @@ from strawberry.extensions import AddValidationRules, MaxTokensLimiter
 from strawberry.schema.schema import validate_document
 
 from db.compiler import CompiledQuery, TooWide, compile_plan
+from db.sql_builder import InvalidCursor
 from gql.planner import ReadPlanner, Unsupported
 from resolvers.context import Limits
 
@@ -85,7 +86,8 @@ class CompiledReads:
             if document is not None:
                 try:
                     compiled = compile_plan(self._planner.plan(document, operation_name, variables))
-                except (Unsupported, TooWide):
+                except (Unsupported, TooWide, InvalidCursor, ValueError):
+                    # the general path answers (a forged cursor is reported there, with its path)
                     compiled = None
             self._compiled.put(key, compiled)
         return compiled if isinstance(compiled, CompiledQuery) else None

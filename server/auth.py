@@ -29,6 +29,9 @@ logger = logging.getLogger(__name__)
 
 REQUIRED_CLAIMS = ("exp", "iat", "sub", "aud", "iss", "role")
 MAX_TOKEN_LENGTH = 16 * 1024
+# Verified tokens are remembered this long at most (a revoked key stops working within it), this many at once.
+VERIFIED_CACHE_SECONDS = 60.0
+VERIFIED_CACHE_SIZE = 10_000
 MAX_JWKS_BYTES = 1024 * 1024
 MIN_SECRET_BYTES = 32
 _TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
@@ -253,6 +256,7 @@ class TokenVerifier:
         self._http_client = http_client
         self._owns_client = http_client is None
         self._inline: dict[str, jwt.PyJWK] | None = None
+        self._verified: dict[str, tuple[dict[str, Any], float]] = {}
         self._remote: _RemoteKeys | None = None
         if settings.jwks is not None:
             self._inline = parse_jwks(settings.jwks)
@@ -283,7 +287,25 @@ class TokenVerifier:
         return Caller(role="authenticated", claims=await self.verify(token))
 
     async def verify(self, token: str) -> dict[str, Any]:
-        """The token's claims once everything checks out; otherwise TokenError."""
+        """The token's claims once everything checks out; otherwise TokenError.
+
+        A verified token is remembered for a short while (never past its `exp`), because clients send the
+        same token with every request and an ES256 verification costs more than a whole compiled read."""
+        now = time.time()
+        remembered = self._verified.get(token)
+        if remembered is not None:
+            claims, until = remembered
+            if now < until:
+                return claims
+            del self._verified[token]
+        claims = await self._verify_signature(token)
+        until = min(now + VERIFIED_CACHE_SECONDS, float(claims["exp"]) + self._settings.leeway_seconds)
+        if len(self._verified) >= VERIFIED_CACHE_SIZE:
+            self._verified.pop(next(iter(self._verified)))
+        self._verified[token] = (claims, until)
+        return claims
+
+    async def _verify_signature(self, token: str) -> dict[str, Any]:
         key, algorithm = await self._key_for(_unverified_header(token))
         try:
             claims: dict[str, Any] = jwt.decode(
