@@ -42,8 +42,12 @@ ACTIVITY_COLUMNS = (
     "activity_data",
     "created_at",
     "updated_at",
+    "lead_owner_id",
+    "space_id",
 )
-ASSOCIATION_COLUMNS = ("id", "lead_id", "campaign_id", "associated_at", "created_at", "updated_at")
+ASSOCIATION_COLUMNS = (
+    "id", "lead_id", "campaign_id", "associated_at", "created_at", "updated_at", "lead_owner_id", "space_id"
+)  # fmt: skip
 
 CUSTOM_FIELDS = tuple(
     json.dumps(v)
@@ -237,7 +241,7 @@ def lead_rows(world: World, plans: LeadPlans) -> Iterator[tuple[Any, ...]]:
 def activity_rows(world: World, plans: LeadPlans) -> Iterator[tuple[Any, ...]]:
     """Activities in the order they happened (as a real table fills up), ids ascending with time."""
     rng, unit = rng_for(world.unit, "activities"), world.unit
-    rand, users, types = rng.random, _user_ids(world), words.ACTIVITY_TYPES
+    rand, users, types, spaces = rng.random, _user_ids(world), words.ACTIVITY_TYPES, _space_ids(world)
     lead_base, activity_base = bench_id(Table.LEADS, unit, 0).int, bench_id(Table.ACTIVITIES, unit, 0).int
     starts, ages = plans.activity_start, plans.activity_age
     lead_of = array("I")
@@ -262,6 +266,8 @@ def activity_rows(world: World, plans: LeadPlans) -> Iterator[tuple[Any, ...]]:
             ACTIVITY_DATA[t],
             created,
             created,
+            users[plans.creator[i]],  # the lead's scope, which triggers would copy (they are off during COPY)
+            spaces[plans.scope[i]],
         )
 
 
@@ -270,6 +276,7 @@ def association_rows(world: World, plans: LeadPlans) -> Iterator[tuple[Any, ...]
     rng, unit = rng_for(world.unit, "campaign_associations"), world.unit
     lead_base, campaign_base = bench_id(Table.LEADS, unit, 0).int, bench_id(Table.CAMPAIGNS, unit, 0).int
     base = bench_id(Table.CAMPAIGN_ASSOCIATIONS, unit, 0).int
+    users, spaces = _user_ids(world), _space_ids(world)
     leads, campaigns, ages = array("I"), array("I"), array("q")
     for i in range(len(plans.scope)):
         count, age = plans.campaign_count[i], plans.age[i]
@@ -280,7 +287,9 @@ def association_rows(world: World, plans: LeadPlans) -> Iterator[tuple[Any, ...]
     for position, k in enumerate(_oldest_first(ages)):
         joined = at(ages[k])
         lead_id, campaign_id = uuid.UUID(int=lead_base + leads[k]), uuid.UUID(int=campaign_base + campaigns[k])
-        yield uuid.UUID(int=base + position), lead_id, campaign_id, joined, joined, joined
+        i = leads[k]
+        owner, space = users[plans.creator[i]], spaces[plans.scope[i]]
+        yield uuid.UUID(int=base + position), lead_id, campaign_id, joined, joined, joined, owner, space
 
 
 def _oldest_first(ages: array[int]) -> list[int]:

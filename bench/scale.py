@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 # Bump when the generated data changes (the marker of a loaded unit records it).
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2  # 2: activities and associations carry the lead scope
 
 # Every generated timestamp is an offset back from this instant (the demo seed's), never now().
 REFERENCE_TIME = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)

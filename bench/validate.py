@@ -76,6 +76,22 @@ INVARIANTS: dict[str, tuple[Table, str]] = {
         where x.id >= $1 and x.id < $2 and not private.same_scope(c.user_id, c.space_id, l.user_id, l.space_id)
         """,
     ),
+    "activities whose copy of the lead's scope is wrong": (
+        Table.ACTIVITIES,
+        """
+        select count(*) from public.lead_activities a join public.leads l on l.id = a.lead_id
+        where a.id >= $1 and a.id < $2
+          and (a.lead_owner_id is distinct from l.user_id or a.space_id is distinct from l.space_id)
+        """,
+    ),
+    "campaign associations whose copy of the lead's scope is wrong": (
+        Table.CAMPAIGN_ASSOCIATIONS,
+        """
+        select count(*) from public.lead_campaign_associations a join public.leads l on l.id = a.lead_id
+        where a.id >= $1 and a.id < $2
+          and (a.lead_owner_id is distinct from l.user_id or a.space_id is distinct from l.space_id)
+        """,
+    ),
     "users without a matching profile": (
         Table.USERS,
         """

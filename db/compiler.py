@@ -105,8 +105,12 @@ class _Compiler:
         target = table(c.table)
         order = sb.ordering(target, c.args.order)
         inner, page = self.alias(), self.alias()
-        source = self._from(c.relation, c.table, parent, inner)
-        where = sb.page_where(target, c.args, inner, self.params)
+        if c.relation is None:
+            source, where = sb.root_source(target, c.args, inner, self.params)
+            source += " where true"
+        else:
+            source = self._from(c.relation, c.table, parent, inner)
+            where = sb.page_where(target, c.args, inner, self.params)
         first = self.params.add(c.args.first, "integer")
         ordered = sb.order_sql(order, inner)
         rows = (

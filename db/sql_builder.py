@@ -205,14 +205,40 @@ def page_where(table: Table, args: PageArgs, alias: str, params: Params) -> str:
     return where
 
 
+def _searches(node: FilterNode | None) -> bool:
+    if node is None:
+        return False
+    if isinstance(node, Cond):
+        return node.op == "search"
+    if isinstance(node, Not):
+        return _searches(node.item)
+    return any(_searches(item) for item in node.items)
+
+
+def root_source(table: Table, args: PageArgs, alias: str, params: Params) -> tuple[str, str]:
+    """FROM and WHERE of a root page.
+
+    A full-text search is fenced off (`offset 0`) so that Postgres finds the matches through the GIN index
+    first and then sorts them, rather than walking the sort index hoping to meet matches soon (which reads
+    the whole table when a word is rare or absent)."""
+    if not _searches(args.filter):
+        return f"{table.qualified} {alias}", page_where(table, args, alias, params)
+    inner = filter_sql(table, args.filter, alias, params)
+    source = f"(select {columns_sql(table, alias)} from {table.qualified} {alias} where {inner} offset 0) {alias}"
+    where = "true"
+    if args.after is not None:
+        where = keyset_sql(ordering(table, args.order), alias, args.after, params)
+    return source, where
+
+
 def page_sql(table: Table, args: PageArgs, params: Params) -> str:
     """One page of a root connection: `first + 1` rows (the extra one tells whether more follow)."""
     order = ordering(table, args.order)
-    where = page_where(table, args, "t", params)
+    source, where = root_source(table, args, "t", params)
     limit = params.add(args.first + 1, "integer")
     return (
         f"select {columns_sql(table, 't')}, {cursor_sql(args.order, order, 't')} as _cursor "
-        f"from {table.qualified} t where {where} order by {order_sql(order, 't')} limit {limit}"
+        f"from {source} where {where} order by {order_sql(order, 't')} limit {limit}"
     )
 
 

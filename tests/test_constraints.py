@@ -939,6 +939,8 @@ async def test_every_trigger_is_covered_here(db: asyncpg.Connection) -> None:
         "leadgen_hand_over_space_rows",
         "leadgen_sync_profile",
         "space_members_unassign_departed",
+        "leads_propagate_scope",
+        *(f"{table}_copy_lead_scope" for table in LEAD_CHILDREN),
         *(
             f"{table}_unlink_moved"
             for table in (
@@ -1261,6 +1263,38 @@ async def test_a_row_moving_to_another_scope_is_unlinked_from_its_old_scope(
     await db.execute(f"update public.{moved} set user_id = $2 where id = $1", row, world.bob)
     assert await value_of(db, referrer, column, pointing) == row
     assert staying is not None
+
+
+LEAD_CHILDREN = ("lead_activities", "lead_campaign_associations", "lead_workflow_executions")
+
+
+async def scope_copy(conn: asyncpg.Connection, table: str, row: uuid.UUID) -> tuple[Any, Any]:
+    found = await conn.fetchrow(f"select lead_owner_id, space_id from public.{table} where id = $1", row)
+    assert found is not None
+    return found["lead_owner_id"], found["space_id"]
+
+
+@pytest.mark.parametrize("table", LEAD_CHILDREN)
+async def test_a_lead_s_rows_carry_its_scope_whatever_the_insert_says(
+    db: asyncpg.Connection, world: World, table: str
+) -> None:
+    row = world.rows[table]
+    assert await scope_copy(db, table, row) == (world.alice, world.space)
+    await db.execute(f"update public.{table} set lead_owner_id = $2, space_id = null where id = $1", row, world.carol)
+    assert await scope_copy(db, table, row) == (world.alice, world.space)
+
+
+@pytest.mark.parametrize("table", LEAD_CHILDREN)
+async def test_a_lead_s_rows_follow_it_to_another_owner(db: asyncpg.Connection, world: World, table: str) -> None:
+    await db.execute("update public.leads set user_id = $2 where id = $1", world.rows["leads"], world.bob)
+    assert await scope_copy(db, table, world.rows[table]) == (world.bob, world.space)
+
+
+async def test_a_lead_s_activities_follow_it_to_another_scope(db: asyncpg.Connection, world: World) -> None:
+    lead = world.rows["leads"]
+    await db.execute(f"update public.leads set {OWN_REFERENCES['leads']} where id = $1", lead)
+    await db.execute("update public.leads set space_id = $2 where id = $1", lead, world.other_space)
+    assert await scope_copy(db, "lead_activities", world.rows["lead_activities"]) == (world.alice, world.other_space)
 
 
 async def test_a_moving_lead_leaves_the_campaigns_of_its_old_scope(db: asyncpg.Connection, world: World) -> None:

@@ -103,6 +103,11 @@ const SmartTagsPlugin = jsonPgSmartTags({
         tags: { foreignKey: ["(assigned_to) references public.profiles (id)|@fieldName assignedToProfile"] },
       },
     },
+    // the copy of a lead's scope on its activities is written by a trigger, never by clients
+    attribute: {
+      "lead_activities.lead_owner_id": { tags: { behavior: ["-insert", "-update"] } },
+      "lead_activities.space_id": { tags: { behavior: ["-insert", "-update"] } },
+    },
   },
 });
 
