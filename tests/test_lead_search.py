@@ -28,7 +28,7 @@ async def test_matches_are_exactly_the_visible_leads_that_match(
                 matched = [r["id"] for r in await conn.fetch(MATCHING, word)]
                 visible = [r["id"] for r in await conn.fetch(VISIBLE, word)]  # RLS-filtered scan
                 assert matched == visible, word
-            assert await conn.fetchval("select count(*) from leadgen.visible_leads_matching('example')") > 0
+            assert await conn.fetchval("select count(*) from leadgen.visible_leads_matching('manager')") > 0
     finally:
         await conn.close()
 
