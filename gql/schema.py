@@ -89,6 +89,9 @@ class SchemaLimits:
     max_tokens: int = 2000
 
 
+# Root fields come from several modules (one per feature area), merged into Query and Mutation.
+QUERY_TYPES: tuple[type, ...] = (Query,)
+
 MUTATION_TYPES: tuple[type, ...] = (
     LeadMutations,
     CompanyMutations,
@@ -116,7 +119,7 @@ def build_schema(limits: SchemaLimits | None = None, *, introspection: bool = Tr
     lim = limits or SchemaLimits()
     no_introspection = [] if introspection else [DisableIntrospection]
     return strawberry.Schema(
-        query=Query,
+        query=merge_types("Query", QUERY_TYPES),
         mutation=merge_types("Mutation", MUTATION_TYPES),
         types=[getattr(m, name) for m in ALL_TYPE_MODULES for name in _public_types(m)],
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
