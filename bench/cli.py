@@ -1,4 +1,5 @@
-"""`leadgen bench ...`: benchmark commands (`seed` loads the deterministic data set).
+"""`leadgen bench ...`: benchmark commands: `seed` loads the deterministic data set; `run` (the load driver) and
+`smoke` (its correctness-only part, for CI) live in bench/cli_load.py.
 
 The bench commands use their own embedded PostgreSQL data folder, so the demo database stays untouched:
 `bench <command> --data-dir DIR`, else `leadgen --data-dir DIR bench ...`, else $LEADGEN_BENCH_DATA_DIR,
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import sys
 import time
@@ -18,13 +20,16 @@ from pathlib import Path
 
 import asyncpg
 
+from bench import cli_load
 from bench.load import BenchError, row_counts, seed_scale
+from bench.procs import terminate_as_exit
 from bench.scale import Scale
 from db.migrations import MigrationError, migrate
 from server.database_target import DatabaseTarget, open_target
 from server.settings import Settings
 
 DEFAULT_DATA_DIR = Path(".leadgen-bench")
+REPORTED: tuple[type[Exception], ...] = (BenchError, MigrationError, *cli_load.ERRORS)  # a message, exit 1
 
 
 def _positive(text: str) -> int:
@@ -65,6 +70,12 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--scale", type=_positive, default=1, help="number of scale units (default 1)")
     seed.add_argument("--fraction", type=_fraction, default=1.0, help="shrink every unit (quick tries; default 1)")
     seed.add_argument("--reset", action="store_true", help="remove the bench data (and markers) before loading")
+    cli_load.add_parsers(commands, add_target_arguments)
+    explain = commands.add_parser(
+        "explain",
+        help="EXPLAIN every loader and compiled query as authenticated: index use, flat keyset pagination",
+    )
+    add_target_arguments(explain)
     return parser
 
 
@@ -94,12 +105,18 @@ async def open_bench_target(settings: Settings) -> DatabaseTarget:
 def main(argv: list[str], settings: Settings, data_dir: Path | None = None) -> int:
     """Run a bench command; `data_dir` is the top-level `leadgen --data-dir`, if given."""
     args = build_parser().parse_args(argv)
-    settings = bench_settings(settings, args.data_dir or data_dir)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per request
+    settings = bench_settings(settings, getattr(args, "data_dir", None) or data_dir)
     try:
-        if args.bench_command == "seed":
-            return asyncio.run(_seed(args, settings))
+        with terminate_as_exit():  # SIGTERM unwinds like Ctrl-C: every server the command started is ended
+            if args.bench_command == "seed":
+                return asyncio.run(_seed(args, settings))
+            if args.bench_command == "explain":
+                return asyncio.run(_explain(settings))
+            if args.bench_command in cli_load.COMMANDS:
+                return asyncio.run(cli_load.run_command(args, settings, open_bench_target, _say))
         raise AssertionError(args.bench_command)  # argparse allows only the commands above
-    except (BenchError, MigrationError) as exc:
+    except REPORTED as exc:
         print(f"leadgen bench: {exc}", file=sys.stderr)
         return 1
 
@@ -125,6 +142,16 @@ async def _seed(args: argparse.Namespace, settings: Settings) -> int:
     for table, count in counts.items():
         print(f"  {table:36} {count:>10,}")
     return 0
+
+
+async def _explain(settings: Settings) -> int:
+    from bench.explain import run
+
+    target = await open_bench_target(settings)
+    try:
+        return await run(target.admin_dsn, target.api_dsn)
+    finally:
+        target.close()
 
 
 def _say(line: str) -> None:

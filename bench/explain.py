@@ -176,8 +176,10 @@ async def run(admin_dsn: str, api_dsn: str) -> int:
         status = "ok  " if f.ok else "SEQ "
         print(f"{status} {f.name:<{width}}  {f.ms:8.2f} ms  {f.buffers:7d} buffers  {', '.join(f.seq_scans)}")
     flat = deep.buffers <= max(3 * first.buffers, first.buffers + 50)
-    print(f"keyset: page 1 {first.buffers} buffers / {first.ms:.2f} ms, page {DEEP_PAGE} {deep.buffers} buffers "
-          f"/ {deep.ms:.2f} ms -> {'flat' if flat else 'NOT flat'}")
+    print(
+        f"keyset: page 1 {first.buffers} buffers / {first.ms:.2f} ms, page {DEEP_PAGE} {deep.buffers} buffers "
+        f"/ {deep.ms:.2f} ms -> {'flat' if flat else 'NOT flat'}"
+    )
     bad = [f.name for f in findings if not f.ok]
     if bad or not flat:
         print(f"FAILED: {', '.join(bad) or 'keyset pagination'}")

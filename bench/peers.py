@@ -27,6 +27,8 @@ from typing import IO, Any
 
 import httpx
 
+from bench.procs import stop_group
+
 REPO = Path(__file__).resolve().parent.parent
 SOURCE_DIR = REPO / "bench" / "postgraphile"
 SCRATCH = REPO / "bench" / ".scratch"
@@ -108,7 +110,14 @@ class PeerProcess:
             return ""
 
     def wait_until_answers(self, timeout: float) -> None:
-        """Poll the endpoint until it answers (any status below 500); raise if the process dies first."""
+        """Poll the endpoint until it answers (any status below 500); if it does not, end it and raise."""
+        try:
+            self._poll(timeout)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _poll(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while True:
             if self.process.poll() is not None:
@@ -119,18 +128,12 @@ class PeerProcess:
             except httpx.HTTPError:
                 pass
             if time.monotonic() > deadline:
-                self.stop()
                 raise PeerError(f"{self.name} did not answer at {self.url} within {timeout:.0f}s:\n{self.log_tail()}")
             time.sleep(0.2)
 
     def stop(self, timeout: float = 10) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout)
+        """End the server and its process group (SIGTERM, then SIGKILL after `timeout` seconds)."""
+        stop_group(self.process, timeout)
         if self._log is not None:
             self._log.close()
             self._log = None
@@ -154,14 +157,29 @@ def _write_jwks(jwks: dict[str, Any], name: str, port: int) -> Path:
     return path
 
 
-def _spawn(
-    name: str, port: int, command: list[str], cwd: Path, env: dict[str, str], log_path: Path | None
+def spawn(
+    name: str,
+    port: int,
+    command: list[str],
+    cwd: Path,
+    env: dict[str, str],
+    log_path: Path | None,
+    *,
+    unset: tuple[str, ...] = (),
 ) -> PeerProcess:
+    """Start `command` with this environment plus `env`, less the variables named in `unset`."""
     log = log_path or SCRATCH / "logs" / f"{name}-{port}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     handle = log.open("wb")
+    environment = {k: v for k, v in os.environ.items() if k not in unset}
     process = subprocess.Popen(
-        command, cwd=cwd, env={**os.environ, **env}, stdin=subprocess.DEVNULL, stdout=handle, stderr=subprocess.STDOUT
+        command,
+        cwd=cwd,
+        env={**environment, **env},
+        stdin=subprocess.DEVNULL,
+        stdout=handle,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group: `stop` ends everything it started
     )
     return PeerProcess(name=name, url=f"http://127.0.0.1:{port}/graphql", process=process, log_path=log, _log=handle)
 
@@ -190,7 +208,7 @@ def start_postgraphile(
     if issuer:
         env["LEADGEN_PG_JWT_ISSUER"] = issuer
     command = [str(node_binary(install_dir)), str(postgraphile_cli(install_dir)), "-C", CONFIG_FILE]
-    peer = _spawn("postgraphile", port, command, install_dir, env, log_path)
+    peer = spawn("postgraphile", port, command, install_dir, env, log_path)
     peer.wait_until_answers(timeout)
     return peer
 
@@ -211,6 +229,6 @@ def start_limit_server(
         command += ["--issuer", issuer]
     python_path = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
     env = {"LEADGEN_LIMIT_DATABASE_URL": database_url, "PYTHONPATH": python_path}
-    peer = _spawn("limit", port, command, REPO, env, log_path)
+    peer = spawn("limit", port, command, REPO, env, log_path)
     peer.wait_until_answers(timeout)
     return peer
