@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import strawberry
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -117,7 +118,13 @@ MUTATION_TYPES: tuple[type, ...] = (
 
 def build_schema(limits: SchemaLimits | None = None, *, introspection: bool = True) -> strawberry.Schema:
     lim = limits or SchemaLimits()
-    no_introspection = [] if introspection else [DisableIntrospection]
+    # The limit rules are built once: ValidationCache keys on the rule classes, and the limiter extensions
+    # make new classes per instance, which would turn every request into a cache miss.
+    rules = [
+        *QueryDepthLimiter(max_depth=lim.max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=lim.max_aliases).validation_rules,
+        *([] if introspection else DisableIntrospection().validation_rules),
+    ]
     return strawberry.Schema(
         query=merge_types("Query", QUERY_TYPES),
         mutation=merge_types("Mutation", MUTATION_TYPES),
@@ -126,10 +133,8 @@ def build_schema(limits: SchemaLimits | None = None, *, introspection: bool = Tr
         extensions=[
             lambda: ParserCache(maxsize=512),
             lambda: ValidationCache(maxsize=512),
-            lambda: QueryDepthLimiter(max_depth=lim.max_depth),
-            lambda: MaxAliasesLimiter(max_alias_count=lim.max_aliases),
+            lambda: AddValidationRules(rules),
             lambda: MaxTokensLimiter(max_token_count=lim.max_tokens),
-            *no_introspection,
         ],
     )
 
