@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
@@ -10,8 +11,10 @@ import asyncpg
 from strawberry.dataloader import DataLoader
 
 from dataloaders.page import Page
+from dataloaders.scoring import ScoreBreakdownLoader
 from db import sql_builder as sb
 from db.catalog import Table, ToMany, table
+from db.computed import computed_by_ids_sql
 from db.session import RequestSession
 
 
@@ -21,6 +24,20 @@ class RowsByIdLoader(DataLoader[str, asyncpg.Record | None]):
     def __init__(self, session: RequestSession, target: Table) -> None:
         self._session = session
         self._sql = sb.by_ids_sql(target)
+        super().__init__(load_fn=self._load)
+
+    async def _load(self, ids: Sequence[str]) -> list[asyncpg.Record | None]:
+        rows = await self._session.fetch(self._sql, list(ids))
+        found = {str(row["id"]): row for row in rows}
+        return [found.get(str(i)) for i in ids]
+
+
+class ComputedLoader(DataLoader[str, asyncpg.Record | None]):
+    """Every computed value (catalog.Computed) of rows of one table by id, in one statement per batch."""
+
+    def __init__(self, session: RequestSession, target: Table) -> None:
+        self._session = session
+        self._sql = computed_by_ids_sql(target)
         super().__init__(load_fn=self._load)
 
     async def _load(self, ids: Sequence[str]) -> list[asyncpg.Record | None]:
@@ -96,6 +113,14 @@ class Loaders:
         assert isinstance(loader, RowsByIdLoader)
         return loader
 
+    def computed(self, table_name: str) -> ComputedLoader:
+        key = ("computed", table_name)
+        loader = self._loaders.get(key)
+        if loader is None:
+            loader = self._loaders[key] = ComputedLoader(self._session, table(table_name))
+        assert isinstance(loader, ComputedLoader)
+        return loader
+
     def related_page(self, parent: str, relation_name: str, args: sb.PageArgs) -> RelatedPageLoader:
         key = ("page", parent, relation_name, args)
         loader = self._loaders.get(key)
@@ -120,12 +145,21 @@ class Loaders:
         assert isinstance(loader, RelatedListLoader)
         return loader
 
+    def score_breakdown(self) -> ScoreBreakdownLoader:
+        key = ("score_breakdown",)
+        loader = self._loaders.get(key)
+        if loader is None:
+            loader = self._loaders[key] = ScoreBreakdownLoader(self._session)
+        assert isinstance(loader, ScoreBreakdownLoader)
+        return loader
+
     def forget(self, table_name: str, row_id: str) -> None:
         """Drop a cached row after a mutation changed it."""
-        key = ("by_id", table_name)
-        loader = self._loaders.get(key)
-        if loader is not None:
-            loader.clear(row_id)
+        for key in (("by_id", table_name), ("computed", table_name)):
+            loader = self._loaders.get(key)
+            if loader is not None:
+                with contextlib.suppress(KeyError):  # Strawberry's clear raises for a key it does not hold
+                    loader.clear(row_id)
 
 
 def _to_many(parent: str, relation_name: str) -> ToMany:

@@ -18,6 +18,7 @@ class Kind(Enum):
     DATE = "date"
     NUMERIC = "numeric"  # rendered as a string, exact
     JSONB = "jsonb"
+    FLOAT = "double precision"  # computed values only (ratios)
 
 
 @dataclass(frozen=True)
@@ -61,10 +62,22 @@ class Ordering:
 
 
 @dataclass(frozen=True)
+class Computed:
+    """A value computed in SQL for each row (`expr`, with `{t}` standing for the table alias), never stored.
+
+    The compiled read path inlines `expr`; the general path loads every computed value of a batch of rows in
+    one statement (db.computed), so both answer alike."""
+
+    expr: str
+    kind: Kind
+
+
+@dataclass(frozen=True)
 class Table:
     name: str
     columns: dict[str, Kind]
     relations: dict[str, ToOne | ToMany] = field(default_factory=dict)
+    computed: dict[str, Computed] = field(default_factory=dict)
     filters: dict[str, FilterField] = field(default_factory=dict)
     orderings: dict[str, Ordering] = field(default_factory=dict)
     default_order: str = "created_at_desc"
@@ -80,6 +93,8 @@ ENUM_OPS = frozenset({"eq", "neq", "in"})
 RANGE_OPS = frozenset({"eq", "neq", "in", "gt", "gte", "lt", "lte", "is_null"})
 BOOL_OPS = frozenset({"eq"})
 SEARCH_OPS = frozenset({"search"})
+# on a key of a JSON object (custom fields): equality and `in`, ranges (numbers, dates), an option of a list
+JSON_KEY_OPS = frozenset({"eq", "in", "gt", "gte", "lt", "lte", "contains", "is_null"})
 
 U, T, E, I, B, TS, D, N, J = (  # noqa: E741 - short names keep the column tables readable
     Kind.UUID,
@@ -247,6 +262,8 @@ register(
             "score": col("score", I, RANGE_OPS),
             "last_activity_at": col("last_activity_at", TS, RANGE_OPS),
             "converted": col("converted_to_customer", B, BOOL_OPS),
+            # a custom field's value: conditions carry the field name and the operand (sql_builder.KeyValue)
+            "custom_field": FilterField("{t}.custom_fields", J, JSON_KEY_OPS),
         },
         orderings={
             "score_desc": Ordering("{t}.score", I, True),
@@ -531,6 +548,23 @@ register(
         orderings=time_orderings(),
     )
 )
+# A campaign's leads and converted leads (counted under RLS, like every read).
+CAMPAIGN_LEADS = "(select count(*) from public.lead_campaign_associations ca where ca.campaign_id = {t}.id)"
+CAMPAIGN_CONVERSIONS = (
+    "(select count(*) from public.lead_campaign_associations ca join public.leads cl on cl.id = ca.lead_id"
+    " where ca.campaign_id = {t}.id and cl.converted_to_customer)"
+)
+CAMPAIGN_COMPUTED = {
+    "lead_count": Computed(f"{CAMPAIGN_LEADS}::integer", I),
+    "conversions": Computed(f"{CAMPAIGN_CONVERSIONS}::integer", I),
+    # a share (0..1) to 4 places; null without leads
+    "conversion_rate": Computed(
+        f"round({CAMPAIGN_CONVERSIONS}::numeric / nullif({CAMPAIGN_LEADS}, 0), 4)::double precision", Kind.FLOAT
+    ),
+    # money to the cent; null when there is nothing to divide by
+    "cost_per_lead": Computed(f"round({{t}}.spent / nullif({CAMPAIGN_LEADS}, 0), 2)", N),
+    "cost_per_conversion": Computed(f"round({{t}}.spent / nullif({CAMPAIGN_CONVERSIONS}, 0), 2)", N),
+}
 register(
     Table(
         "lead_campaigns",
@@ -551,6 +585,7 @@ register(
             **owned_relations(),
             "leads": ToMany("leads", via="lead_campaign_associations", via_fk="campaign_id", via_target_fk="lead_id"),
         },
+        computed=CAMPAIGN_COMPUTED,
         filters={
             **scope_filters(),
             "name": col("name", T, TEXT_OPS),

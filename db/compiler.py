@@ -40,13 +40,17 @@ def _constant(value: str | bool | None) -> str:
     return f"{_literal(value)}::text"
 
 
-def _column(alias: str, column: p.Column) -> str:
-    expr = f"{alias}.{column.column}"
-    if column.kind is Kind.ENUM:
+def _render(expr: str, kind: Kind) -> str:
+    """A SQL value as the response shows it: enums in upper case, exact numbers as strings."""
+    if kind is Kind.ENUM:
         return f"upper({expr})"
-    if column.kind is Kind.NUMERIC:
+    if kind is Kind.NUMERIC:
         return f"{expr}::text"
     return expr
+
+
+def _column(alias: str, column: p.Column) -> str:
+    return _render(f"{alias}.{column.column}", column.kind)
 
 
 class _Compiler:
@@ -69,6 +73,8 @@ class _Compiler:
     def field(self, f: p.Field, alias: str) -> str:
         if isinstance(f, p.Column):
             return _column(alias, f)
+        if isinstance(f, p.ComputedValue):
+            return _render(f.expr.replace("{t}", alias), f.kind)
         if isinstance(f, p.GlobalId):
             return global_id_sql(f.type_name, f"{alias}.id")
         if isinstance(f, p.Constant):

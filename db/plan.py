@@ -16,6 +16,15 @@ class Column:
 
 
 @dataclass(frozen=True)
+class ComputedValue:
+    """A value computed in SQL for the row (catalog.Computed): `expr` with `{t}` for the row's alias."""
+
+    key: str
+    expr: str
+    kind: Kind
+
+
+@dataclass(frozen=True)
 class GlobalId:
     key: str
     type_name: str
@@ -108,7 +117,7 @@ class CallerRow:
     selection: Selection
 
 
-Field = Column | GlobalId | Constant | One | Many | Connection
+Field = Column | ComputedValue | GlobalId | Constant | One | Many | Connection
 
 
 @dataclass(frozen=True)

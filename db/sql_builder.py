@@ -21,6 +21,7 @@ PG_TYPE = {
     Kind.DATE: "date",
     Kind.NUMERIC: "numeric",
     Kind.JSONB: "jsonb",
+    Kind.FLOAT: "double precision",
 }
 
 
@@ -28,6 +29,14 @@ PG_TYPE = {
 class Cond:
     field: str
     op: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class KeyValue:
+    """The operand of a condition on one key of a JSON object column (leads.custom_fields): the key, the value."""
+
+    key: str
     value: Any
 
 
@@ -95,6 +104,8 @@ def _condition(spec: FilterField, cond: Cond, alias: str, params: Params) -> str
         raise ValueError(f"operator {cond.op} is not allowed on {cond.field}")
     pg = PG_TYPE[spec.kind]
     expr = spec.expr.replace("{t}", alias)
+    if spec.kind is Kind.JSONB:
+        return _json_key_condition(expr, cond, params)
     if "{cmp}" in expr:  # a relation test such as "in this campaign"
         values = cond.value if cond.op == "in" else [cond.value]
         return expr.replace("{cmp}", f"= any({params.add(list(values), pg + '[]')})")
@@ -113,6 +124,37 @@ def _condition(spec: FilterField, cond: Cond, alias: str, params: Params) -> str
         return f"{expr} is distinct from {params.add(cond.value, pg)}"
     symbol = {"eq": "=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}[op]
     return f"{expr} {symbol} {params.add(cond.value, pg)}"
+
+
+ISO_DATE = "'^[0-9]{4}-[0-9]{2}-[0-9]{2}$'"
+
+
+def _json_key_condition(expr: str, cond: Cond, params: Params) -> str:
+    """A condition on the value under one key of a JSON object column.
+
+    Equality, `in` and `contains` (an option of a list) are JSON containment, so values compare as JSON does
+    (10 = 10.0, "10" <> 10). Ranges compare numbers as numbers and dates (YYYY-MM-DD strings) as dates; a value
+    of another type matches no range and never raises. `is_null`: the key is missing or JSON null."""
+    operand = cond.value
+    if not isinstance(operand, KeyValue):
+        raise ValueError(f"{cond.field}: a condition on a key needs a KeyValue")
+    op, key = cond.op, operand.key
+    if op == "eq":
+        return f"{expr} @> {params.add({key: operand.value}, 'jsonb')}"
+    if op == "in":
+        return f"{expr} @> any({params.add([{key: v} for v in operand.value], 'jsonb[]')})"
+    if op == "contains":
+        return f"{expr} @> {params.add({key: [operand.value]}, 'jsonb')}"
+    if op == "is_null":
+        missing = f"coalesce({expr} -> {params.add(key, 'text')}, 'null'::jsonb) = 'null'::jsonb"
+        return missing if operand.value else f"not ({missing})"
+    symbol = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}[op]
+    name = params.add(key, "text")
+    if isinstance(operand.value, int | float) and not isinstance(operand.value, bool):
+        value = f"(case when jsonb_typeof({expr} -> {name}) = 'number' then ({expr} -> {name})::numeric end)"
+        return f"{value} {symbol} {params.add(operand.value, 'numeric')}"
+    value = f"(case when ({expr} ->> {name}) ~ {ISO_DATE} then ({expr} ->> {name}) end)"
+    return f"{value} {symbol} {params.add(str(operand.value), 'text')}"
 
 
 def filter_sql(table: Table, node: FilterNode | None, alias: str, params: Params) -> str:

@@ -94,6 +94,24 @@ def _is_strawberry_input_error(exc: BaseException) -> bool:
     return type(exc).__name__ in ("StrawberryInputCoercionError", "InvalidGlobalIDError")
 
 
+class QuietGraphQLErrorLog(logging.Filter):
+    """Strawberry logs each error as str(error), which quotes the client's document around the error's location
+    (and a document may carry secrets inline, e.g. integration credentials). Log the message and path only."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, GraphQLError):
+            error = record.msg
+            record.msg, record.args = "%s (path %s)", (error.message, error.path)
+        return True
+
+
+def quiet_strawberry_error_log() -> None:
+    """Install QuietGraphQLErrorLog on Strawberry's execution logger (once)."""
+    logger = logging.getLogger("strawberry.execution")
+    if not any(isinstance(f, QuietGraphQLErrorLog) for f in logger.filters):
+        logger.addFilter(QuietGraphQLErrorLog())
+
+
 def format_errors(errors: list[GraphQLError]) -> list[dict[str, Any]]:
     formatted = [format_error(e) for e in errors]
     primary = [payload for payload, consequence in formatted if not consequence]

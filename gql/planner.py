@@ -3,8 +3,8 @@
 The planner reads the operation the way graphql-core executes it (fragments, aliases, variables,
 @include/@skip resolved by collect_fields), converts arguments with Strawberry exactly as the resolvers
 receive them, and maps fields to the catalog by convention: a plain field is the column of the same
-name, a resolver field is the catalog relation of the same name. Anything else raises `Unsupported`,
-and the operation goes through the general Strawberry + DataLoader path.
+name, a resolver field is the catalog relation (or computed value) of the same name. Anything else raises
+`Unsupported`, and the operation goes through the general Strawberry + DataLoader path.
 """
 
 from __future__ import annotations
@@ -168,6 +168,9 @@ class _Walk:
                 fields.append(p.Column(key, python_name, spec.columns[python_name]))
             elif definition.base_resolver is not None and python_name in spec.relations:
                 fields.append(self.relation(key, sub_field, sub, spec.relations[python_name]))
+            elif definition.base_resolver is not None and python_name in spec.computed and not sub_field.args:
+                computed = spec.computed[python_name]
+                fields.append(p.ComputedValue(key, computed.expr, computed.kind))
             else:
                 raise Unsupported(f"{type_name}.{name}")
         return p.Selection(table_name, tuple(fields))

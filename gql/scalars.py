@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, NewType
 
 import strawberry
 
@@ -34,4 +34,20 @@ DATETIME = strawberry.scalar(
     parse_value=parse_datetime,
 )
 
-SCALAR_MAP: dict[object, Any] = {dt.datetime: DATETIME}
+CustomFieldValue = NewType("CustomFieldValue", object)
+
+
+def parse_custom_field_value(value: Any) -> str | int | float | bool:
+    if isinstance(value, str | int | float | bool):
+        return value
+    raise ValueError("CustomFieldValue must be a string, a number or a boolean")
+
+
+CUSTOM_FIELD_VALUE = strawberry.scalar(
+    name="CustomFieldValue",
+    description="A value to compare a custom field with: a string (also a date, as YYYY-MM-DD), a number or a boolean.",
+    serialize=lambda value: value,
+    parse_value=parse_custom_field_value,
+)
+
+SCALAR_MAP: dict[object, Any] = {dt.datetime: DATETIME, CustomFieldValue: CUSTOM_FIELD_VALUE}

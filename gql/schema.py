@@ -17,6 +17,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from gql.analytics import AnalyticsQuery
 from gql.mutations.activity import ActivityMutations
 from gql.mutations.campaign import CampaignMutations
 from gql.mutations.company import CompanyMutations
@@ -31,6 +32,7 @@ from gql.mutations.lead_stage import LeadStageMutations
 from gql.mutations.scoring_rule import ScoringRuleMutations
 from gql.mutations.space import SpaceMutations
 from gql.mutations.space_member import SpaceMemberMutations
+from gql.mutations.submission import SubmissionMutations
 from gql.mutations.user import UserMutations
 from gql.mutations.workflow import WorkflowMutations
 from gql.mutations.workflow_action import WorkflowActionMutations
@@ -38,6 +40,7 @@ from gql.mutations.workflow_execution import WorkflowExecutionMutations
 from gql.mutations.workflow_trigger import WorkflowTriggerMutations
 from gql.query import Query
 from gql.scalars import SCALAR_MAP
+from gql.scoring import ScoringQuery
 from gql.types import (
     activity,
     campaign,
@@ -91,7 +94,7 @@ class SchemaLimits:
 
 
 # Root fields come from several modules (one per feature area), merged into Query and Mutation.
-QUERY_TYPES: tuple[type, ...] = (Query,)
+QUERY_TYPES: tuple[type, ...] = (Query, AnalyticsQuery, ScoringQuery)
 
 MUTATION_TYPES: tuple[type, ...] = (
     LeadMutations,
@@ -113,6 +116,7 @@ MUTATION_TYPES: tuple[type, ...] = (
     WorkflowExecutionMutations,
     IntegrationMutations,
     CustomFieldMutations,
+    SubmissionMutations,
 )
 
 

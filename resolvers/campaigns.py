@@ -1,8 +1,10 @@
-"""Put leads in campaigns and take them out, as the caller (RLS decides who may)."""
+"""Change campaigns (the database judges status transitions) and put leads in them, as the caller."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
+from typing import Any
 
 import asyncpg
 
@@ -10,6 +12,21 @@ from db import associations
 from domain.errors import AppError, bad_input, not_found
 from resolvers.context import Context
 from resolvers.reads import row_by_id
+from resolvers.writes import update_row
+
+# raised by the trigger lead_campaigns_check_status_transition (SQLSTATE 23514)
+STATUS_TRANSITION_CHECK = "lead_campaigns_status_transition_check"
+
+
+async def update_campaign(ctx: Context, row_id: uuid.UUID, values: Mapping[str, Any], path: str) -> asyncpg.Record:
+    """Apply a patch; a status change the transition table does not allow is bad input on `<path>.status`."""
+    try:
+        return await update_row(ctx, "lead_campaigns", row_id, values, "Campaign")
+    except asyncpg.CheckViolationError as exc:
+        if exc.constraint_name != STATUS_TRANSITION_CHECK:
+            raise
+        field = f"{path}.status"
+        raise bad_input(field, f"{field}: {exc.message} ({exc.detail})") from None
 
 
 def _scope(row: asyncpg.Record) -> tuple[str, uuid.UUID]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,13 +20,14 @@ from strawberry.types.graphql import OperationType as StrawberryOperationType
 
 from db.compiler import CompiledQuery
 from db.session import Caller, RequestSession
-from gql.errors import format_error, format_errors
+from gql.errors import format_error, format_errors, quiet_strawberry_error_log
 from gql.fast_path import CompiledReads
-from resolvers.context import Context, Limits
+from resolvers.context import Context, Integrations, Limits
 from server.auth import TokenError, TokenVerifier
 from server.graphql_request import RequestError, read_graphql_request
 
 log = logging.getLogger("leadgen.http")
+quiet_strawberry_error_log()  # no client document (nor a secret given inline in it) in the server's log
 
 STATEMENTS_HEADER = "x-leadgen-sql-statements"
 QUERIES_ONLY = (StrawberryOperationType.QUERY,)
@@ -39,6 +41,9 @@ class EndpointConfig:
     expose_statement_count: bool = True
     limits: Limits = field(default_factory=Limits)
     compiled_reads: CompiledReads | None = None  # None: every operation takes the general path
+    # signs visitor tokens and hashes client addresses; random per process unless configured (see services)
+    secret_key: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
+    integrations: Integrations = field(default_factory=Integrations)  # credentials keyring, webhook policy
 
 
 # Documents longer than this are not cached: a cache of huge distinct documents would be a memory sink.
@@ -136,7 +141,13 @@ class GraphQLEndpoint:
                 if response is not None:
                     return response
         session = RequestSession(self.pool, caller, readonly=readonly)
-        context = Context.create(session, self.config.limits, client_ip=request.client.host if request.client else None)
+        context = Context.create(
+            session,
+            self.config.limits,
+            secret_key=self.config.secret_key,
+            integrations=self.config.integrations,
+            client_ip=request.client.host if request.client else None,
+        )
         committed = False
         try:
             try:

@@ -12,8 +12,10 @@ from gql.schema import SchemaLimits, build_schema
 from resolvers.context import Limits
 from server.app import Services
 from server.auth import AuthSettings, TokenVerifier
+from server.credential_keys import integrations_from
 from server.dev_keys import DevSigningKey
 from server.graphql_endpoint import EndpointConfig
+from server.server_secret import load_server_secret
 from server.settings import Settings, api_dsn_from
 
 
@@ -50,6 +52,8 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
                 expose_statement_count=not settings.production,
                 limits=page_limits,
                 compiled_reads=CompiledReads(schema, page_limits) if settings.compiled_reads else None,
+                secret_key=load_server_secret(settings),
+                integrations=integrations_from(settings),
             ),
         )
     finally:

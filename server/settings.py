@@ -27,6 +27,11 @@ class Settings:
     pool_min_size: int = 2
     pool_max_size: int = 10
     compiled_reads: bool = True
+    secret_key: str | None = field(default=None, repr=False)  # LEADGEN_SECRET_KEY (see server/server_secret.py)
+    # LEADGEN_SECRET_KEY_PREVIOUS: earlier secrets (comma-separated) that still decrypt stored credentials
+    previous_secret_keys: tuple[str, ...] = field(default=(), repr=False)
+    webhook_allow_private: bool = False  # LEADGEN_WEBHOOK_ALLOW_PRIVATE=1: webhooks may call private addresses
+    webhook_timeout: float = 10.0  # LEADGEN_WEBHOOK_TIMEOUT, seconds (at most 30)
 
     @property
     def production(self) -> bool:
@@ -56,6 +61,12 @@ class Settings:
             pool_min_size=_int(env, "LEADGEN_POOL_MIN", 2),
             pool_max_size=_int(env, "LEADGEN_POOL_MAX", 10),
             compiled_reads=env.get("LEADGEN_COMPILED_READS", "1").strip().lower() not in ("0", "false", "off", "no"),
+            secret_key=env.get("LEADGEN_SECRET_KEY") or None,
+            previous_secret_keys=tuple(
+                k.strip() for k in env.get("LEADGEN_SECRET_KEY_PREVIOUS", "").split(",") if k.strip()
+            ),
+            webhook_allow_private=_flag(env, "LEADGEN_WEBHOOK_ALLOW_PRIVATE"),
+            webhook_timeout=_seconds(env, "LEADGEN_WEBHOOK_TIMEOUT", 10.0, at_most=30.0),
         )
 
 
@@ -69,6 +80,23 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
     if value <= 0:
         raise ValueError(f"{name} must be positive")
+    return value
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    return env.get(name, "").strip().lower() in ("1", "true", "on", "yes")
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float, *, at_most: float) -> float:
+    raw = env.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number of seconds, not {raw!r}") from None
+    if not 0 < value <= at_most:
+        raise ValueError(f"{name} must be more than 0 and at most {at_most:g} seconds")
     return value
 
 

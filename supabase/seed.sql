@@ -24,7 +24,9 @@
 --   a000 users, b000 spaces, b001 space_members, b100 lead_forms, b101 lead_form_fields, b200 lead_workflows,
 --   b201 lead_workflow_triggers, b202 lead_workflow_actions, b300 lead_campaigns, b400 lead_scoring_rules,
 --   b500 customers, b600 lead_integrations, b700 lead_custom_fields,
---   b800 lead_stages and b900 lead_sources (number = scope * 10 + position; scope 1 space, 2 Alice, 3 Erin).
+--   b900 lead_sources (number = scope * 10 + position; scope 1 space, 2 Alice, 3 Erin).
+-- Pipeline stages are the default stages the database creates with every user and space, whose ids are
+--   md5('leadgen-default-stage:<space or user id>:<name>')::uuid (see migration 20261125160000).
 
 -- ---------------------------------------------------------------------------------------------------------
 -- Users (auth.users). On a real Supabase project this is Supabase Auth's table; locally the shim's copy.
@@ -78,18 +80,21 @@ from (values
 on conflict (space_id, user_id) do nothing;
 
 -- ---------------------------------------------------------------------------------------------------------
--- Pipeline stages: the six default stages for each scope (the space, Alice's and Erin's personal ones).
--- Ids: ...-b800-0000000000<scope><stage_order>, e.g. the space's "Won" is ...-b800-000000000014.
+-- Pipeline stages: the six default stages of each scope. The database has created them already, with the users
+-- and the space (every user has a personal board); this insert states the same rows (same ids, created with
+-- their scope) for the boards the demo uses, and so skips them. Ids: md5('leadgen-default-stage:<scope>:<name>').
+-- The one conflict target left open: a database loaded by an earlier version of this file has these boards with
+-- other ids, and keeps them (a stage name is unique in its scope).
 -- ---------------------------------------------------------------------------------------------------------
 insert into public.lead_stages (id, user_id, space_id, name, stage_order, color, is_default, created_at, updated_at)
-select format('00000000-0000-4000-b800-%s', lpad((sc.scope_no * 10 + st.stage_order)::text, 12, '0'))::uuid,
+select md5('leadgen-default-stage:' || coalesce(sc.space_id, sc.owner_id) || ':' || st.name)::uuid,
        sc.owner_id, sc.space_id, st.name, st.stage_order, st.color, true, sc.created_at, sc.created_at
 from (values
-  (1, '00000000-0000-4000-a000-000000000001'::uuid, '00000000-0000-4000-b000-000000000001'::uuid,
-   timestamptz '2026-07-10 09:05:00+00'),
-  (2, '00000000-0000-4000-a000-000000000001'::uuid, null::uuid, timestamptz '2026-07-01 09:15:00+00'),
-  (3, '00000000-0000-4000-a000-000000000005'::uuid, null::uuid, timestamptz '2026-07-05 11:15:00+00')
-) as sc (scope_no, owner_id, space_id, created_at)
+  ('00000000-0000-4000-a000-000000000001'::uuid, '00000000-0000-4000-b000-000000000001'::uuid,
+   timestamptz '2026-07-10 09:00:00+00'),
+  ('00000000-0000-4000-a000-000000000001'::uuid, null::uuid, timestamptz '2026-07-01 09:00:00+00'),
+  ('00000000-0000-4000-a000-000000000005'::uuid, null::uuid, timestamptz '2026-07-05 11:00:00+00')
+) as sc (owner_id, space_id, created_at)
 cross join (values
   (0, 'New', '#3B82F6'),
   (1, 'Contacted', '#8B5CF6'),
@@ -98,7 +103,7 @@ cross join (values
   (4, 'Won', '#10B981'),
   (5, 'Lost', '#EF4444')
 ) as st (stage_order, name, color)
-on conflict (id) do nothing;
+on conflict do nothing;
 
 -- ---------------------------------------------------------------------------------------------------------
 -- Lead sources per scope. Position 0 is always the website (leads from it came in through a form).
@@ -203,9 +208,10 @@ values
    '00000000-0000-4000-b000-000000000001', 'Website contact form', 'Talk to our growth team',
    'Tell us about your goals and we will get back to you within one business day.', true,
    '{"theme": {"primary_color": "#3B82F6", "layout": "stacked"},
-     "submit_label": "Send message",
-     "success_message": "Thanks! A member of our team will be in touch shortly.",
-     "redirect_url": "https://acme-agency.example.com/thank-you"}',
+     "submitLabel": "Send message",
+     "successMessage": "Thanks! A member of our team will be in touch shortly.",
+     "redirectUrl": "https://acme-agency.example.com/thank-you",
+     "honeypotField": "website_hp"}',
    true, '2026-07-15 14:00:00+00', '2026-07-14 16:00:00+00', '2026-07-15 14:00:00+00'),
   ('00000000-0000-4000-b100-000000000002', '00000000-0000-4000-a000-000000000001', null,
    'Consulting newsletter signup', 'Get monthly growth tips', null, false,
@@ -220,15 +226,15 @@ select f.id, f.form_id, f.field_name, f.field_type, f.label, f.placeholder, f.is
        timestamptz '2026-07-14 16:00:00+00' + f.field_order * interval '1 minute'
 from (values
   ('00000000-0000-4000-b101-000000000100'::uuid, '00000000-0000-4000-b100-000000000001'::uuid, 'first_name', 'text',
-   'First name', 'Jane', true, 0, '[]', '{"max_length": 100}'),
+   'First name', 'Jane', true, 0, '[]', '{"maxLength": 100}'),
   ('00000000-0000-4000-b101-000000000101'::uuid, '00000000-0000-4000-b100-000000000001'::uuid, 'last_name', 'text',
-   'Last name', 'Doe', false, 1, '[]', '{"max_length": 100}'),
+   'Last name', 'Doe', false, 1, '[]', '{"maxLength": 100}'),
   ('00000000-0000-4000-b101-000000000102'::uuid, '00000000-0000-4000-b100-000000000001'::uuid, 'email', 'email',
-   'Work email', 'jane@company.com', true, 2, '[]', '{"max_length": 254}'),
+   'Work email', 'jane@company.com', true, 2, '[]', '{"maxLength": 254}'),
   ('00000000-0000-4000-b101-000000000103'::uuid, '00000000-0000-4000-b100-000000000001'::uuid, 'company', 'text',
-   'Company', 'Company name', false, 3, '[]', '{"max_length": 200}'),
+   'Company', 'Company name', false, 3, '[]', '{"maxLength": 200}'),
   ('00000000-0000-4000-b101-000000000104'::uuid, '00000000-0000-4000-b100-000000000001'::uuid, 'job_title', 'text',
-   'Job title', 'Head of Marketing', false, 4, '[]', '{"max_length": 200}'),
+   'Job title', 'Head of Marketing', false, 4, '[]', '{"maxLength": 200}'),
   ('00000000-0000-4000-b101-000000000105'::uuid, '00000000-0000-4000-b100-000000000001'::uuid, 'phone', 'phone',
    'Phone', '+1 555 0100', false, 5, '[]', '{"pattern": "^[+0-9 ()-]{7,20}$"}'),
   ('00000000-0000-4000-b101-000000000106'::uuid, '00000000-0000-4000-b100-000000000001'::uuid, 'budget', 'number',
@@ -237,13 +243,13 @@ from (values
    'What can we help with?', null, false, 7,
    '["SEO", "Paid advertising", "Content marketing", "Social media", "Web design"]', '{}'),
   ('00000000-0000-4000-b101-000000000108'::uuid, '00000000-0000-4000-b100-000000000001'::uuid, 'message', 'textarea',
-   'Message', 'Tell us about your project', false, 8, '[]', '{"max_length": 2000}'),
-  -- honeypot: hidden from people, filled in by bots; a submission carrying a value is dropped
+   'Message', 'Tell us about your project', false, 8, '[]', '{"maxLength": 2000}'),
+  -- honeypot (form_settings.honeypotField): hidden from people, filled in by bots; such a submission is dropped
   ('00000000-0000-4000-b101-000000000109'::uuid, '00000000-0000-4000-b100-000000000001'::uuid, 'website_hp', 'hidden',
-   'Leave this field empty', null, false, 9, '[]', '{"honeypot": true}'),
+   'Leave this field empty', null, false, 9, '[]', '{}'),
   -- Alice's draft signup form
   ('00000000-0000-4000-b101-000000000200'::uuid, '00000000-0000-4000-b100-000000000002'::uuid, 'email', 'email',
-   'Email', 'you@company.com', true, 0, '[]', '{"max_length": 254}'),
+   'Email', 'you@company.com', true, 0, '[]', '{"maxLength": 254}'),
   ('00000000-0000-4000-b101-000000000201'::uuid, '00000000-0000-4000-b100-000000000002'::uuid, 'first_name', 'text',
    'First name', null, false, 1, '[]', '{}')
 ) as f (id, form_id, field_name, field_type, label, placeholder, is_required, field_order, options, validation_rules)
@@ -325,7 +331,10 @@ select md5('leadgen-seed-lead-' || l.i)::uuid,
                      (array['example.org', 'example.net', 'mail.example.com'])[1 + l.i % 3]),
        case when l.i % 4 = 3 then null else '+1 555 01' || lpad((l.i % 100)::text, 2, '0') end,
        l.job_title,
-       format('00000000-0000-4000-b800-%s', lpad((l.scope_no * 10 + l.stage_order)::text, 12, '0'))::uuid,
+       -- the stage of that name on the lead's board (its id: see the stages above)
+       (select s.id from public.lead_stages s
+         where s.name = (array['New', 'Contacted', 'Qualified', 'Proposal', 'Won', 'Lost'])[1 + l.stage_order]
+           and s.space_id is not distinct from l.space_id and (l.space_id is not null or s.user_id = l.owner_id)),
        format('00000000-0000-4000-b900-%s', lpad((l.scope_no * 10 + l.source_position)::text, 12, '0'))::uuid,
        greatest(0, least(100, (array[15, 30, 55, 70, 92, 8])[1 + l.stage_order] + (l.i * 13) % 21 - 10)),
        l.status,

@@ -23,6 +23,7 @@ import pytest
 import pytest_asyncio
 
 from tests.support.databases import PgCluster
+from tests.support.pipeline import DEFAULT_STAGES
 
 # --------------------------------------------------------------------------------------------------------------
 # The world: users, two spaces and one row in every table, shared by the module and never changed by a test.
@@ -99,7 +100,7 @@ async def add_scope_rows(
     own: dict[str, Any] = {"user_id": user, "space_id": space}
     rows = {
         "companies": await insert(conn, "companies", **own, name="Initech", website="https://initech.example"),
-        "lead_stages": await insert(conn, "lead_stages", **own, name=f"New{suffix}", color="#3B82F6"),
+        "lead_stages": await insert(conn, "lead_stages", **own, name=f"Discovery{suffix}", color="#3B82F6"),
         "lead_sources": await insert(conn, "lead_sources", **own, name="Website", type="website"),
         "lead_forms": await insert(conn, "lead_forms", **own, name="Contact us"),
     }
@@ -600,8 +601,18 @@ def update_sql(table: str, columns: Sequence[str]) -> str:
     return f"update public.{table} set {settings} where id = $1"
 
 
+async def manual_scores(conn: asyncpg.Connection, world: World) -> None:
+    """Leads keep a written score only in scopes without active scoring rules (else the database computes it)."""
+    await conn.execute("update public.lead_scoring_rules set is_active = false where space_id = $1", world.space)
+
+
 @pytest.mark.parametrize("case", CHECK_CASES, ids=[case.id for case in CHECK_CASES])
 async def test_check_constraint(db: asyncpg.Connection, world: World, case: Case) -> None:
+    if case.table == "leads" and "score" in case.values:
+        await manual_scores(db, world)
+    if case.table == "lead_campaigns" and "status" in case.values:
+        # the CHECK alone: the status transition trigger (tested below) would refuse draft -> paused
+        await db.execute("set local session_replication_role = replica")
     sql = update_sql(case.table, list(case.values))
     args = [world.rows[case.table], *case.values.values()]
     if case.ok:
@@ -637,6 +648,7 @@ async def test_enumerations_are_exactly_those_of_the_data_model(db: asyncpg.Conn
 
 
 async def test_not_null_columns_reject_null(db: asyncpg.Connection, world: World) -> None:
+    await manual_scores(db, world)
     for table, column in [
         ("leads", "user_id"),
         ("leads", "score"),
@@ -691,17 +703,17 @@ async def test_form_field_names_are_unique_per_form(db: asyncpg.Connection, worl
 
 
 async def test_stage_names_are_unique_per_scope_ignoring_case(db: asyncpg.Connection, world: World) -> None:
-    # the world's space already has "New"; so does carol's personal pipeline
-    for name in ("New", "new", "NEW"):
+    # the world's space already has "Discovery"; so does carol's personal pipeline
+    for name in ("Discovery", "discovery", "DISCOVERY"):
         async with violates(db, asyncpg.UniqueViolationError, "lead_stages_space_name_key"):
             await insert(db, "lead_stages", user_id=world.bob, space_id=world.space, name=name)
         async with violates(db, asyncpg.UniqueViolationError, "lead_stages_personal_name_key"):
             await insert(db, "lead_stages", user_id=world.carol, name=name)
     # the same name in other scopes: another space, another user's (or the space owner's) personal pipeline
-    await insert(db, "lead_stages", user_id=world.carol, space_id=world.other_space, name="new")
-    await insert(db, "lead_stages", user_id=world.alice, name="NEW")
-    await insert(db, "lead_stages", user_id=world.bob, name="New")
-    await insert(db, "lead_stages", user_id=world.alice, space_id=world.space, name="Newer")
+    await insert(db, "lead_stages", user_id=world.carol, space_id=world.other_space, name="discovery")
+    await insert(db, "lead_stages", user_id=world.alice, name="DISCOVERY")
+    await insert(db, "lead_stages", user_id=world.bob, name="Discovery")
+    await insert(db, "lead_stages", user_id=world.alice, space_id=world.space, name="Discovery call")
 
 
 async def test_custom_field_names_are_unique_per_scope(db: asyncpg.Connection, world: World) -> None:
@@ -904,8 +916,9 @@ async def test_deleting_a_space_removes_its_rows_and_nothing_else(db: asyncpg.Co
         assert await exists(db, table, row) == (table == "profiles"), table
     for table, row in world.carol_rows.items():
         assert await exists(db, table, row), table
-    for table in SCOPED_TABLES:
-        assert await count(db, table, "space_id", world.other_space) == 1, table
+    for table in SCOPED_TABLES:  # the added rows, and the other space's default stages
+        expected = 1 + len(DEFAULT_STAGES) if table == "lead_stages" else 1
+        assert await count(db, table, "space_id", world.other_space) == expected, table
     for user in (world.alice, world.bob):
         assert await db.fetchval("select exists (select 1 from auth.users where id = $1)", user)
 
@@ -940,6 +953,19 @@ async def test_every_trigger_is_covered_here(db: asyncpg.Connection) -> None:
         "leadgen_sync_profile",
         "space_members_unassign_departed",
         "leads_propagate_scope",
+        # default stages and custom field values: tested in tests/test_pipeline_sql.py
+        "spaces_add_default_stages",
+        "leadgen_add_default_stages",
+        "leads_check_custom_fields",
+        # campaign status transitions, credentials of moved integrations: tested below
+        "lead_campaigns_check_status_transition",
+        "lead_integrations_forget_moved_credentials",
+        # lead scoring: tested in tests/test_scoring.py and tests/test_scoring_triggers.py
+        "leads_compute_score",
+        *(f"lead_activities_rescore_on_{op}" for op in ("insert", "update", "delete")),
+        *(f"lead_scoring_rules_rescore_on_{op}" for op in ("insert", "update", "delete")),
+        "companies_rescore_leads",
+        "lead_sources_rescore_leads",
         *(f"{table}_copy_lead_scope" for table in LEAD_CHILDREN),
         *(
             f"{table}_unlink_moved"
@@ -1607,6 +1633,71 @@ async def test_has_credentials_follows_credentials(db: asyncpg.Connection, world
     async with violates(db, asyncpg.GeneratedAlwaysError):
         await insert(db, "lead_integrations", user_id=world.alice, integration_type="crm", integration_name="X",
                      has_credentials=True)  # fmt: skip
+
+
+CAMPAIGN_MOVES = {
+    "draft": ("scheduled", "active", "cancelled"),
+    "scheduled": ("active", "draft", "cancelled"),
+    "active": ("paused", "completed", "cancelled"),
+    "paused": ("active", "completed", "cancelled"),
+    "completed": (),
+    "cancelled": (),
+}
+
+
+async def test_campaign_status_transitions(db: asyncpg.Connection, world: World) -> None:
+    """Every (from, to) pair, for every writer: the allowed moves pass, the others raise 23514 naming the status."""
+    campaign = world.rows["lead_campaigns"]
+    for old, allowed in CAMPAIGN_MOVES.items():
+        for new in CAMPAIGN_MOVES:
+            await db.execute("set local session_replication_role = replica")  # set the start behind the trigger
+            await db.execute("update public.lead_campaigns set status = $2 where id = $1", campaign, old)
+            await db.execute("set local session_replication_role = origin")
+            update = "update public.lead_campaigns set status = $2, name = 'Moved' where id = $1"
+            if new == old or new in allowed:
+                assert await db.execute(update, campaign, new) == "UPDATE 1", (old, new)
+                continue
+            async with violates(db, asyncpg.CheckViolationError, "lead_campaigns_status_transition_check"):
+                await db.execute(update, campaign, new)
+            assert await value_of(db, "lead_campaigns", "status", campaign) == old
+    # not a status at all: the CHECK constraint says so, not the transition rule
+    async with violates(db, asyncpg.CheckViolationError, "lead_campaigns_status_check"):
+        await db.execute("update public.lead_campaigns set status = 'finished' where id = $1", campaign)
+    # a new campaign may start anywhere (imported history)
+    done = await insert(db, "lead_campaigns", user_id=world.alice, name="Imported", status="completed")
+    async with violates(db, asyncpg.CheckViolationError, "lead_campaigns_status_transition_check"):
+        await db.execute("update public.lead_campaigns set status = 'active' where id = $1", done)
+
+
+async def test_an_integration_moved_to_another_scope_forgets_its_credentials(
+    db: asyncpg.Connection, world: World
+) -> None:
+    envelope, hint = '{"v": 1, "kid": "k", "nonce": "n", "ciphertext": "c"}', "••••1234"
+    integration = world.rows["lead_integrations"]
+    update = "update public.lead_integrations set credentials = $2, credentials_hint = $3 where id = $1"
+    await db.execute(update, integration, envelope, hint)
+    # the same scope: a rename, a new owner of a space row (a departing user's rows are handed over)
+    await db.execute("update public.lead_integrations set integration_name = 'Renamed' where id = $1", integration)
+    await db.execute("update public.lead_integrations set user_id = $2 where id = $1", integration, world.bob)
+    assert await value_of(db, "lead_integrations", "has_credentials", integration) is True
+    # another space: the envelope, bound to the old scope, is dropped with its hint
+    await db.execute("update public.lead_integrations set space_id = $2 where id = $1", integration, world.other_space)
+    row = await db.fetchrow(
+        "select credentials, credentials_hint from public.lead_integrations where id = $1", integration
+    )
+    assert row is not None and (row["credentials"], row["credentials_hint"]) == (None, None)
+    # moved with new credentials (what the API does): they stay
+    await db.execute(update, integration, envelope, hint)
+    await db.execute(
+        "update public.lead_integrations set space_id = null, user_id = $2, credentials = $3 where id = $1",
+        integration,
+        world.carol,
+        envelope.replace('"c"', '"c2"'),
+    )
+    assert await value_of(db, "lead_integrations", "credentials_hint", integration) == hint
+    # a personal row given to another user changes scope too
+    await db.execute("update public.lead_integrations set user_id = $2 where id = $1", integration, world.alice)
+    assert await value_of(db, "lead_integrations", "has_credentials", integration) is False
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -69,7 +69,9 @@ async def _exercise_the_triggers(conn: asyncpg.Connection) -> None:
         space = await conn.fetchval("insert into public.spaces (name, created_by) values ('S', $1) returning id", owner)
         await conn.execute("insert into public.space_members (space_id, user_id) values ($1, $2)", space, member)
         stage = await conn.fetchval(
-            "insert into public.lead_stages (user_id, space_id, name) values ($1, $2, 'New') returning id", owner, space
+            "insert into public.lead_stages (user_id, space_id, name) values ($1, $2, 'Discovery') returning id",
+            owner,
+            space,
         )
         lead = await conn.fetchval(
             "insert into public.leads (user_id, space_id, stage_id, assigned_to, first_name) "
@@ -89,6 +91,25 @@ async def _exercise_the_triggers(conn: asyncpg.Connection) -> None:
             lead,
         )
         assert row is not None and row["latest"] and row["found"]
+        # default stages came with the users and the space; custom field values are type-checked
+        boards = await conn.fetchval(
+            "select count(*) from public.lead_stages where is_default and (space_id = $1 or user_id in ($2, $3))",
+            space,
+            owner,
+            member,
+        )
+        assert boards == 3 * 6
+        await conn.execute(
+            "insert into public.lead_custom_fields (user_id, space_id, field_name, field_label, field_type)"
+            " values ($1, $2, 'renewal', 'Renewal', 'date')",
+            owner,
+            space,
+        )
+        with pytest.raises(asyncpg.CheckViolationError):
+            async with conn.transaction():
+                await conn.execute(
+                    """update public.leads set custom_fields = '{"renewal": "2027-02-30"}' where id = $1""", lead
+                )
         with pytest.raises(asyncpg.ForeignKeyViolationError):
             async with conn.transaction():
                 await conn.execute("update public.leads set space_id = null where id = $1", lead)

@@ -13,6 +13,7 @@ import pytest_asyncio
 
 from db.migrations import seed
 from tests.support.databases import PgCluster
+from tests.support.pipeline import default_stage_id
 from tests.support.roles import acting_as, user_claims
 
 SPACE = "00000000-0000-4000-b000-000000000001"
@@ -180,15 +181,24 @@ async def test_the_space_has_a_member_of_every_role(conn: asyncpg.Connection) ->
 
 
 async def test_default_stages_for_every_scope(conn: asyncpg.Connection) -> None:
+    """Every user has a personal board and the space a board, the default stages made by the database."""
     rows = await conn.fetch(
         "select coalesce(space_id, user_id)::text as scope, array_agg(name order by stage_order) as names,"
         " array_agg(stage_order order by stage_order) as orders, bool_and(is_default) as defaults,"
-        " count(distinct color) as colors from public.lead_stages group by 1"
+        " count(distinct color) as colors, array_agg(id::text order by stage_order) as ids"
+        " from public.lead_stages group by 1"
     )
-    assert {r["scope"] for r in rows} == {SPACE, ALICE, ERIN}
+    assert {r["scope"] for r in rows} == {SPACE, *USERS.values()}
     for r in rows:
         assert list(r["names"]) == ["New", "Contacted", "Qualified", "Proposal", "Won", "Lost"]
         assert list(r["orders"]) == [0, 1, 2, 3, 4, 5] and r["defaults"] and r["colors"] == 6
+        assert list(r["ids"]) == [default_stage_id(r["scope"], name) for name in r["names"]]
+    # the demo's leads use the boards of their own scope (also checked scope by scope below)
+    boards = await conn.fetch(
+        "select distinct coalesce(s.space_id, s.user_id)::text as scope from public.leads l"
+        " join public.lead_stages s on s.id = l.stage_id"
+    )
+    assert {r["scope"] for r in boards} == {SPACE, ALICE, ERIN}
 
 
 async def test_sources_carry_utm_parameters(conn: asyncpg.Connection) -> None:

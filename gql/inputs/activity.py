@@ -21,6 +21,16 @@ class CreateActivityInput:
     activity_data: JSON | None = UNSET
 
 
+@strawberry.input(description="An interaction with a lead, logged by the caller.")
+class LogActivityInput:
+    lead: strawberry.ID
+    activity_type: ActivityType = strawberry.field(
+        description="What happened: CALL_MADE, EMAIL_SENT, MEETING, NOTE ..."
+    )
+    description: str | None = UNSET
+    activity_data: JSON | None = strawberry.field(default=UNSET, description="Details (a JSON object).")
+
+
 @strawberry.input(description="Changes to an activity: fields left out stay as they are; null clears a field.")
 class ActivityPatch:
     activity_type: ActivityType | None = UNSET
@@ -34,4 +44,5 @@ ACTIVITY_COLUMNS = {
     "activity_data": Column("activity_data", validate=v.json_object, required=True),
 }
 columns_of(CreateActivityInput, {"lead": Column("lead_id", "Lead", required=True), **ACTIVITY_COLUMNS})
+columns_of(LogActivityInput, {"lead": Column("lead_id", "Lead", required=True), **ACTIVITY_COLUMNS})
 columns_of(ActivityPatch, ACTIVITY_COLUMNS)

@@ -22,6 +22,7 @@ from gql.enums import (
     SourceType,
 )
 from gql.ids import decode_id
+from gql.inputs.custom_field_filter import CustomFieldValueFilter, custom_field_conditions
 from gql.inputs.operators import (
     OPERATORS,
     DateFilter,
@@ -76,6 +77,9 @@ class LeadFilter:
     updated_at: DateTimeFilter | None = None
     last_activity_at: DateTimeFilter | None = None
     converted: bool | None = strawberry.field(default=None, description="Converted to a customer, or not.")
+    custom_field: list[CustomFieldValueFilter] | None = strawberry.field(
+        default=None, description="Conditions on custom field values; all must hold."
+    )
     and_: list[LeadFilter] | None = strawberry.field(default=None, name="and")
     or_: list[LeadFilter] | None = strawberry.field(default=None, name="or")
     not_: LeadFilter | None = strawberry.field(default=None, name="not")
@@ -95,6 +99,7 @@ FILTER_FIELDS[LeadFilter] = {
     "score": Field("score"),
     "last_activity_at": Field("last_activity_at"),
     "converted": Field("converted"),
+    "custom_field": Field("custom_field"),
 }
 
 
@@ -373,6 +378,9 @@ def to_filter_node(value: Any, path: str = "filter") -> FilterNode | None:
         if given is None:
             continue
         where = f"{path}.{_camel(name)}"
+        if isinstance(given, list):  # custom field conditions, each on a field of its own
+            parts.extend(custom_field_conditions(given, where))
+            continue
         if isinstance(given, bool | str):
             parts.append(Cond(field.key, "search" if field.key == "search" else "eq", given))
             continue

@@ -14,6 +14,11 @@ from gql.enums import FormFieldType
 from gql.inputs.values import Column, columns_of
 
 FIELD_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,62}")
+OPTIONS_DESCRIPTION = "A JSON array of unique strings: required by select and multiselect, allowed for checkbox."
+RULES_DESCRIPTION = (
+    "A JSON object of rules fitting the type: minLength, maxLength, pattern (text types); min, max (number); "
+    "allowedDomains, blockedDomains, blockFreeEmail (email)."
+)
 
 
 @strawberry.input(description="A new field of a form.")
@@ -25,8 +30,8 @@ class CreateFormFieldInput:
     placeholder: str | None = UNSET
     is_required: bool | None = UNSET
     field_order: int | None = UNSET
-    options: JSON | None = strawberry.field(default=UNSET, description="A JSON array of choices.")
-    validation_rules: JSON | None = strawberry.field(default=UNSET, description="A JSON object.")
+    options: JSON | None = strawberry.field(default=UNSET, description=OPTIONS_DESCRIPTION)
+    validation_rules: JSON | None = strawberry.field(default=UNSET, description=RULES_DESCRIPTION)
 
 
 @strawberry.input(description="Changes to a form field: fields left out stay as they are; null clears a field.")
@@ -37,8 +42,8 @@ class FormFieldPatch:
     placeholder: str | None = UNSET
     is_required: bool | None = UNSET
     field_order: int | None = UNSET
-    options: JSON | None = UNSET
-    validation_rules: JSON | None = UNSET
+    options: JSON | None = strawberry.field(default=UNSET, description=OPTIONS_DESCRIPTION)
+    validation_rules: JSON | None = strawberry.field(default=UNSET, description=RULES_DESCRIPTION)
 
 
 FIELD_NAME_RULE = partial(v.matches, pattern=FIELD_NAME, hint="a letter, then up to 62 letters, digits or _")

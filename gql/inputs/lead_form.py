@@ -9,7 +9,13 @@ from strawberry import UNSET
 from strawberry.scalars import JSON
 
 from domain import validation as v
+from domain.form_definitions import form_settings
 from gql.inputs.values import Column, columns_of
+
+SETTINGS_DESCRIPTION = (
+    "A JSON object: theme (a name or an object), successMessage, submitLabel, redirectUrl (http(s)), "
+    "honeypotField (a hidden field bots fill in), minSecondsToSubmit."
+)
 
 
 @strawberry.input(description="A new, unpublished lead form, personal or of a space.")
@@ -19,7 +25,7 @@ class CreateLeadFormInput:
     title: str | None = UNSET
     description: str | None = UNSET
     ai_personalization_enabled: bool | None = UNSET
-    form_settings: JSON | None = UNSET
+    form_settings: JSON | None = strawberry.field(default=UNSET, description=SETTINGS_DESCRIPTION)
 
 
 @strawberry.input(description="Changes to a form: fields left out stay as they are; null clears a field.")
@@ -29,7 +35,7 @@ class LeadFormPatch:
     title: str | None = UNSET
     description: str | None = UNSET
     ai_personalization_enabled: bool | None = UNSET
-    form_settings: JSON | None = UNSET
+    form_settings: JSON | None = strawberry.field(default=UNSET, description=SETTINGS_DESCRIPTION)
 
 
 LEAD_FORM_COLUMNS = {
@@ -38,7 +44,7 @@ LEAD_FORM_COLUMNS = {
     "title": Column("title", validate=partial(v.text, max_length=300)),
     "description": Column("description", validate=partial(v.text, max_length=5000)),
     "ai_personalization_enabled": Column("ai_personalization_enabled", required=True),
-    "form_settings": Column("form_settings", validate=v.json_object, required=True),
+    "form_settings": Column("form_settings", validate=form_settings, required=True),
 }
 columns_of(CreateLeadFormInput, LEAD_FORM_COLUMNS)
 columns_of(LeadFormPatch, LEAD_FORM_COLUMNS)

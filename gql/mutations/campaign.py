@@ -6,11 +6,12 @@ import strawberry
 
 from gql.ids import decode_id
 from gql.inputs.campaign import CampaignPatch, CreateCampaignInput, check_dates
-from gql.mutations.base import DeletePayload, create_entity, delete_entity, update_entity
+from gql.inputs.values import to_values
+from gql.mutations.base import DeletePayload, create_entity, delete_entity
 from gql.types.base import Info, build
 from gql.types.campaign import Campaign
 from gql.types.lead import Lead
-from resolvers.campaigns import add_lead_to_campaign, remove_lead_from_campaign
+from resolvers.campaigns import add_lead_to_campaign, remove_lead_from_campaign, update_campaign
 
 
 @strawberry.type
@@ -20,10 +21,15 @@ class CampaignMutations:
         check_dates(input, "input")
         return await create_entity(info, Campaign, input)
 
-    @strawberry.mutation(description="Change a campaign; fields left out stay as they are.")
+    @strawberry.mutation(
+        description="Change a campaign; fields left out stay as they are. Status moves: DRAFT -> SCHEDULED, ACTIVE, "
+        "CANCELLED; SCHEDULED -> ACTIVE, DRAFT, CANCELLED; ACTIVE -> PAUSED, COMPLETED, CANCELLED; PAUSED -> "
+        "ACTIVE, COMPLETED, CANCELLED; COMPLETED and CANCELLED are final."
+    )
     async def update_campaign(self, info: Info, id: strawberry.ID, patch: CampaignPatch) -> Campaign:
         check_dates(patch, "patch")
-        return await update_entity(info, Campaign, id, patch)
+        row_id = decode_id(id, "Campaign", "id")
+        return build(Campaign, await update_campaign(info.context, row_id, to_values(patch, "patch"), "patch"))
 
     @strawberry.mutation(description="Delete a campaign (its leads keep existing).")
     async def delete_campaign(self, info: Info, id: strawberry.ID) -> DeletePayload:

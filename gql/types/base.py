@@ -135,3 +135,9 @@ async def related_connection(
 async def related_list(info: Info, cls: type[T], parent_table: str, relation: str, parent_id: object) -> list[T]:
     rows = await info.context.loaders.related_list(parent_table, relation).load(str(parent_id))
     return [build(cls, row) for row in rows]
+
+
+async def computed_value(info: Info, table_name: str, row_id: object, name: str) -> Any:
+    """A value computed in SQL for a row (catalog.Computed), loaded with those of its batch in one statement."""
+    row = await info.context.loaders.computed(table_name).load(str(row_id))
+    return None if row is None else row[name]

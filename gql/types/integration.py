@@ -1,4 +1,4 @@
-"""Integration: a third-party connection; its credentials are write-only."""
+"""Integration: a third-party connection; its credentials are write-only. And the result of testing one."""
 
 from __future__ import annotations
 
@@ -26,3 +26,12 @@ class Integration(Owned):
     sync_error: str | None
     created_at: dt.datetime
     updated_at: dt.datetime
+
+
+@strawberry.type(description="The outcome of sending a signed test event to a webhook integration.")
+class IntegrationTestResult:
+    ok: bool = strawberry.field(description="The receiver answered with a 2xx status.")
+    status_code: int | None = strawberry.field(description="The receiver's HTTP status; null when none came.")
+    error: str | None = strawberry.field(description="Why the test failed; null when it succeeded.")
+    duration_ms: int = strawberry.field(description="How long the delivery took, in milliseconds.")
+    delivery_id: str | None = strawberry.field(description="The X-Leadgen-Delivery header sent, if any was.")

@@ -15,6 +15,7 @@ from gql.inputs.filters import ActivityFilter, CampaignFilter, WorkflowExecution
 from gql.orderings import CampaignOrderBy, TimeOrderBy
 from gql.types.base import Info, entity, load_one, related_connection
 from gql.types.owned import Owned
+from gql.types.score import ScoreContribution, score_contributions
 
 if TYPE_CHECKING:
     from gql.types.activity import Activity
@@ -36,7 +37,12 @@ class Lead(Owned):
     email: str | None
     phone: str | None
     job_title: str | None
-    score: int = strawberry.field(description="Lead score, 0..100.")
+    score: int = strawberry.field(
+        description=(
+            "Lead score, 0..100: computed by the database from the active scoring rules of the lead's scope (see "
+            "scoreBreakdown), whoever writes the lead; set by hand only while the scope has no active rule."
+        )
+    )
     status: LeadStatus
     form_submission_data: JSON | None = strawberry.field(description="The original form submission.")
     custom_fields: JSON = strawberry.field(description="Values of custom fields, by field name.")
@@ -49,6 +55,15 @@ class Lead(Owned):
     last_activity_at: dt.datetime | None
     created_at: dt.datetime
     updated_at: dt.datetime
+
+    @strawberry.field(
+        description=(
+            "The active scoring rules of the lead's scope that it matches, with their points: the score is their "
+            "sum clamped to 0..100. Empty while the scope has no active rule (the score is then set by hand)."
+        )
+    )
+    async def score_breakdown(self, info: Info) -> list[ScoreContribution]:
+        return await score_contributions(info, self.row["id"])
 
     @strawberry.field
     async def company(self, info: Info) -> Annotated[Company, strawberry.lazy("gql.types.company")] | None:

@@ -173,7 +173,7 @@ async def test_form_field_lifecycle(api: ApiClient) -> None:
         "label": "Team size",
         "placeholder": "Pick one",
         "options": ["1-10", "11-50"],
-        "validationRules": {"required": True},
+        "validationRules": {},
     }
     created = await FIELD.create_ok(api, input)
     assert created["form"] == {"id": form["id"]} and created["fieldOrder"] == 0 and created["isRequired"] is False

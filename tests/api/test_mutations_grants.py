@@ -12,7 +12,7 @@ from tests.support.mutations import admin_fetch
 
 build_schema()  # imports every input module, which registers its columns
 
-PREFIXES = ("Create", "Add")
+PREFIXES = ("Create", "Add", "Log")  # LogActivityInput: a new activity
 GRANTED = """
 select column_name from information_schema.column_privileges
 where table_schema = 'public' and table_name = $1 and grantee = 'authenticated' and privilege_type = $2

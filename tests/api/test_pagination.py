@@ -20,6 +20,7 @@ import pytest_asyncio
 from gql.ids import global_id
 from tests.support.api import ALICE, DAVE, ERIN, PLATFORM_ADMIN, SPACE, ApiClient, GraphQLResponse
 from tests.support.http_app import admin_fetch, custom_app, delete_leads, insert_lead, lead_gid, named_id
+from tests.support.pipeline import default_stage_id
 
 PAGE = """
 query Page($first: Int, $after: String, $orderBy: LeadOrderBy, $filter: LeadFilter) {
@@ -304,8 +305,8 @@ async def test_the_largest_page_is_allowed(client: ApiClient) -> None:
 # Filters against SQL over the seed, per scope
 # ---------------------------------------------------------------------------------------------------------
 
-SPACE_STAGE_QUALIFIED = named_id("b800", 12)
-ALICE_STAGE_NEW = named_id("b800", 20)
+SPACE_STAGE_QUALIFIED = default_stage_id(SPACE, "Qualified")
+ALICE_STAGE_NEW = default_stage_id(ALICE, "New")
 WEBINAR = named_id("b300", 1)
 ERIN_SEO = named_id("b300", 10)
 

@@ -31,12 +31,12 @@ from tests.support.http_app import (
     insert_lead,
     lead_gid,
     lead_row,
-    named_id,
     seed_id,
     seed_lead_id,
     sign,
     unsigned,
 )
+from tests.support.pipeline import default_stage_id
 
 DOCUMENTED_CODES = {
     "UNAUTHENTICATED",
@@ -339,11 +339,11 @@ async def test_a_viewer_cannot_create_a_lead_in_the_space(api: ApiClient) -> Non
 
 
 # References into another scope: the scope trigger (23503, "leads_refs_in_scope") refuses them before the
-# RLS check runs, and the API reports BAD_USER_INPUT. Company 1 and stage 11 are the space's, company 16 is
+# RLS check runs, and the API reports BAD_USER_INPUT. Company 1 and stage Contacted are the space's, company 16 is
 # Alice's, company 19 Erin's.
 SPACE_COMPANY = global_id("Company", seed_id("company", 1))
 ALICE_COMPANY = global_id("Company", seed_id("company", 16))
-SPACE_STAGE = global_id("LeadStage", named_id("b800", 11))
+SPACE_STAGE = global_id("LeadStage", default_stage_id(SPACE, "Contacted"))
 
 
 @pytest.mark.parametrize(

@@ -96,6 +96,20 @@ NESTED = """
 }
 """
 
+# The pipeline board: a scope's stages in board order, each with its lead count and first leads.
+BOARD = """
+query Board($filter: LeadStageFilter) {
+  leadStages(filter: $filter, first: 50) {
+    nodes {
+      id name color stageOrder
+      leads(first: 5, orderBy: SCORE_DESC) {
+        totalCount pageInfo { hasNextPage endCursor } nodes { id firstName score }
+      }
+    }
+  }
+}
+"""
+
 
 def cases(lead_id: str, cursor: str) -> list[tuple[str, str, dict[str, Any]]]:
     """(name, query, variables) for a user who can see `lead_id`; `cursor` is a SCORE_DESC cursor."""
@@ -140,6 +154,34 @@ def cases(lead_id: str, cursor: str) -> list[tuple[str, str, dict[str, Any]]]:
         ("node-space", "query N($id: ID!) { node(id: $id) { ... on Space { name members { role } } } }", {"id": space}),
         ("viewer", "{ viewer { id email } }", {}),
         ("typename-only", "{ __typename }", {}),
+        (
+            "filter-custom-select",
+            FILTERS,
+            {"filter": {"customField": [{"name": "preferred_contact", "in": ["phone", "video_call"]}]}, "first": 20},
+        ),
+        (
+            "filter-custom-date-range",
+            FILTERS,
+            {
+                "filter": {"customField": [{"name": "contract_renewal_date", "gte": "2027-03-01", "lt": "2027-09-01"}]},
+                "order": "NAME_ASC",
+            },
+        ),
+        (
+            "filter-custom-text-bool-null",
+            FILTERS,
+            {
+                "filter": {
+                    "or": [
+                        {"customField": [{"name": "referral_partner", "eq": "Sam Okoro"}]},
+                        {"customField": [{"name": "newsletter_opt_in", "eq": True}]},
+                        {"customField": [{"name": "preferred_contact", "isNull": True}], "score": {"gt": 60}},
+                    ]
+                }
+            },
+        ),
+        ("board", BOARD, {"filter": {"space": {"eq": space}}}),
+        ("board-personal", BOARD, {"filter": {"space": {"isNull": True}}}),
         (
             "literal-args",
             "{ leads(first: 2, orderBy: UPDATED_AT_DESC, filter: {status: {neq: LOST}}) { nodes { id } } }",

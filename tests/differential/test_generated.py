@@ -32,6 +32,11 @@ CUSTOM_SCALARS = {
     "Date": st.dates(min_value=dt.date(2024, 1, 1), max_value=dt.date(2027, 12, 31)).map(nodes.String),
     "Decimal": st.decimals(min_value=0, max_value=10**6, places=2).map(nodes.String),
     "JSON": st.just(graphql.ObjectValueNode(fields=())),
+    "CustomFieldValue": st.one_of(
+        st.sampled_from(["email", "phone", "2027-03-01", "Sam Okoro"]).map(nodes.String),
+        st.integers(min_value=-5, max_value=100).map(lambda i: graphql.IntValueNode(value=str(i))),
+        st.booleans().map(lambda b: graphql.BooleanValueNode(value=b)),
+    ),
 }
 GENERATED = queries(SCHEMA, fields=ROOT_FIELDS, custom_scalars=CUSTOM_SCALARS, allow_x00=False)
 USERS = st.sampled_from([ALICE, CAROL, ERIN])

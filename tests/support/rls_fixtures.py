@@ -167,7 +167,8 @@ def _scope_rows(sc: Scope) -> list[tuple[str, tuple[Any, ...]]]:
             (sc["companies"], u, s, f"{k} Company", "https://example.com"),
         ),
         (
-            "insert into public.lead_stages (id, user_id, space_id, name, stage_order) values ($1, $2, $3, 'New', 0)",
+            "insert into public.lead_stages (id, user_id, space_id, name, stage_order)"
+            " values ($1, $2, $3, 'Fixture stage', 6)",
             (sc["lead_stages"], u, s),
         ),
         (

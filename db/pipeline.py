@@ -1,0 +1,85 @@
+"""SQL of the pipeline board: moving a lead to another stage (logging it) and reordering a board's stages."""
+
+from __future__ import annotations
+
+from db.catalog import table
+from db.sql_builder import columns_sql
+
+# The caller's board: a space's stages ($1), or the caller's personal stages when $1 is null.
+_BOARD = "(($1::uuid is null and s.space_id is null and s.user_id = (select auth.uid())) or s.space_id = $1::uuid)"
+
+# Move lead $1 to stage $2 and log a `stage_changed` activity, in one statement; nothing happens when the lead is
+# already there. The flags tell why nothing moved: the lead is not visible, the stage is not one of the lead's own
+# board (not visible, or of another scope), the lead already is in that stage, or RLS refused the update.
+MOVE_LEAD = """
+with lead as (
+  select l.id, l.user_id, l.space_id, l.stage_id from public.leads l where l.id = $1::uuid
+),
+from_stage as (
+  select s.id, s.name from public.lead_stages s join lead on s.id = lead.stage_id
+),
+to_stage as (
+  select s.id, s.name from public.lead_stages s
+  join lead on s.space_id is not distinct from lead.space_id and (lead.space_id is not null or s.user_id = lead.user_id)
+  where s.id = $2::uuid
+),
+moved as (
+  update public.leads l set stage_id = t.id
+  from to_stage t
+  where l.id = $1::uuid and l.stage_id is distinct from t.id
+  returning l.id
+),
+logged as (
+  insert into public.lead_activities (lead_id, activity_type, description, activity_data)
+  select m.id, 'stage_changed',
+         case when f.id is null then format('Moved to %s', t.name)
+              else format('Moved from %s to %s', f.name, t.name) end,
+         jsonb_build_object(
+           'from', case when f.id is null then null else jsonb_build_object('id', f.id, 'name', f.name) end,
+           'to', jsonb_build_object('id', t.id, 'name', t.name))
+  from moved m cross join to_stage t left join from_stage f on true
+  returning id
+)
+select exists (select 1 from lead) as lead_visible,
+       exists (select 1 from to_stage) as stage_in_scope,
+       coalesce((select l.stage_id = $2::uuid from lead l), false) as unchanged,
+       (select count(*) from moved) as moved,
+       (select count(*) from logged) as logged
+"""
+
+# Give the stages of a board ($1: a space, or null for the caller's personal board) the positions 0..n-1 in the
+# order of $2, in one UPDATE. $2 must list every stage of the board exactly once (`complete`); otherwise nothing
+# changes. `needed` counts the stages whose position changes and `moved` those really updated: fewer means RLS
+# refused (viewers and members read a space's board but do not manage it).
+REORDER_STAGES = f"""
+with board as (
+  select s.id, s.stage_order from public.lead_stages s where {_BOARD}
+),
+wanted as (
+  select w.id, (w.position - 1)::integer as stage_order
+  from unnest($2::uuid[]) with ordinality as w (id, position)
+),
+check_list as (
+  select (select count(*) from wanted) = (select count(distinct id) from wanted)
+     and (select count(*) from wanted) = (select count(*) from board)
+     and not exists (select 1 from wanted w where not exists (select 1 from board b where b.id = w.id)) as complete
+),
+moved as (
+  update public.lead_stages s set stage_order = w.stage_order
+  from wanted w, check_list c
+  where c.complete and s.id = w.id and s.stage_order <> w.stage_order
+  returning s.id
+)
+select c.complete,
+       ($1::uuid is null or exists (select 1 from public.spaces sp where sp.id = $1::uuid)) as space_visible,
+       (select count(*) from board) as stages,
+       (select count(*) from wanted w join board b on b.id = w.id where b.stage_order <> w.stage_order) as needed,
+       (select count(*) from moved) as moved
+from check_list c
+"""
+
+# The stages of a board, in board order.
+BOARD_STAGES = (
+    f"select {columns_sql(table('lead_stages'), 's')} from public.lead_stages s where {_BOARD} "
+    "order by s.stage_order, s.id"
+)

@@ -1,0 +1,111 @@
+"""A public form submission: validate every value, then one call of `leadgen.submit_form` does all writes.
+
+Callable without a token: the caller's role (anon) may only call the two `leadgen` functions of submissions.
+Every problem is reported at once and nothing is written; a honeypot submission gets a pretended success.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import uuid
+from typing import Any
+
+import asyncpg
+
+from db import forms as sql
+from domain.errors import AppError
+from domain.form_definitions import Problem, invalid, raise_problems
+from domain.submissions import (
+    PatternCheck,
+    PublicForm,
+    SubmissionOutcome,
+    VisitContext,
+    honeypot_filled,
+    request_problems,
+    timing_problem,
+    validate_values,
+)
+from domain.visitor_tokens import client_hash, sign_visitor_token
+from resolvers.context import Context
+
+log = logging.getLogger("leadgen.submissions")
+
+NOT_FOUND_MESSAGE = "form not found"  # unknown and unpublished forms alike
+
+
+async def submit_form(
+    ctx: Context, form_id: uuid.UUID, values: Any, context: VisitContext, idempotency_key: str | None
+) -> SubmissionOutcome:
+    if not ctx.secret_key:  # production without LEADGEN_SECRET_KEY: tokens could not be verified anywhere else
+        raise RuntimeError("public form submissions need LEADGEN_SECRET_KEY (see server/server_secret.py)")
+    context = context.cleaned()
+    raise_problems(request_problems(values, context, idempotency_key), "the submission is invalid")
+    doc = await ctx.session.fetchval(sql.PUBLISHED_FORM, form_id)
+    if doc is None:
+        raise AppError("NOT_FOUND", NOT_FOUND_MESSAGE)
+    form = PublicForm.from_json(doc)
+    if honeypot_filled(form, values):
+        log.info("dropped a submission to form %s: its honeypot field has a value", form_id)
+        return _outcome(ctx, form, uuid.uuid4())
+    validation = validate_values(form, values)
+    failed = await _failed_patterns(ctx, validation.patterns)
+    timing = timing_problem(form, context.rendered_at, dt.datetime.now(dt.UTC))
+    raise_problems(validation.result(failed, [timing] if timing else []), "the submission is invalid")
+    client = client_hash(ctx.secret_key, ctx.request_info.get("client_ip"))
+    try:
+        result = await ctx.session.fetchval(
+            sql.SUBMIT_FORM, form_id, values, context.as_json(), idempotency_key, client
+        )
+    except asyncpg.PostgresError as exc:
+        raise _refusal(exc) from exc
+    return _outcome(ctx, form, uuid.UUID(str(result["submission_id"])))
+
+
+async def _failed_patterns(ctx: Context, checks: list[PatternCheck]) -> set[int]:
+    """Indexes (into `checks`) of the values Postgres finds not matching their pattern."""
+    if not checks:
+        return set()
+    try:
+        positions = await ctx.session.fetchval(
+            sql.FAILED_PATTERNS, [c.value for c in checks], [c.pattern for c in checks]
+        )
+    except asyncpg.InvalidRegularExpressionError as exc:  # a pattern written past the API (e.g. in Studio)
+        raise RuntimeError(f"a field of this form has a pattern Postgres cannot use: {exc}") from exc
+    return {int(p) - 1 for p in positions}
+
+
+def _outcome(ctx: Context, form: PublicForm, submission_id: uuid.UUID) -> SubmissionOutcome:
+    return SubmissionOutcome(
+        submission_id=submission_id,
+        success_message=form.success_message,
+        redirect_url=form.redirect_url,
+        visitor_token=sign_visitor_token(ctx.secret_key, submission_id),
+    )
+
+
+def _refusal(exc: asyncpg.PostgresError) -> Exception:
+    """The errors leadgen.submit_form raises on purpose, as the API's; anything else as it is."""
+    if exc.sqlstate == "P0002":
+        return AppError("NOT_FOUND", NOT_FOUND_MESSAGE)
+    detail = _detail(exc)
+    if exc.sqlstate == "LG422" and isinstance(detail, list) and detail:
+        return invalid([Problem(str(p["field"]), str(p["message"])) for p in detail], "the submission is invalid")
+    if exc.sqlstate == "LG429" and isinstance(detail, dict):
+        retry_after = int(detail.get("retry_after") or 1)
+        which = "from this address" if detail.get("limit") == "client" else "to this form"
+        return AppError(
+            "RATE_LIMITED",
+            f"too many submissions {which}; try again in {retry_after} seconds",
+            retryAfter=retry_after,
+            limit=detail.get("limit"),
+        )
+    return exc
+
+
+def _detail(exc: asyncpg.PostgresError) -> Any:
+    try:
+        return json.loads(getattr(exc, "detail", None) or "null")
+    except ValueError:
+        return None
