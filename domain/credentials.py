@@ -1,13 +1,14 @@
 """Integration credentials: validated as secret objects, encrypted with AES-256-GCM, shown only as a masked hint.
 
 An envelope is the JSON object stored in `lead_integrations.credentials`:
-`{"v": 1, "kid": <key id>, "nonce": <base64, 12 bytes>, "ciphertext": <base64, ciphertext and tag>}`. The
-AES key is derived (HKDF-SHA256, its own `info`) from `LEADGEN_SECRET_KEY`, which other features derive their
-keys from too: at least 32 random bytes, as hex or base64. Its
+`{"v": 1, "kid": <key id>, "nonce": <base64, 12 bytes>, "ciphertext": <base64, ciphertext and tag>}`. Its
 associated data binds it to one row: the integration's id and its scope (its space, or its owner for a
-personal row), so a ciphertext copied to another row, or into another scope, does not decrypt. `kid` (a
-fingerprint of the key, not the key) picks the key: the current one encrypts, previous ones still decrypt,
-so `LEADGEN_SECRET_KEY` can be rotated by moving the old value to `LEADGEN_SECRET_KEY_PREVIOUS`.
+personal row), so a ciphertext copied to another row, or into another scope, does not decrypt.
+
+The AES key is derived (HKDF-SHA256 with its own `info`) from `LEADGEN_SECRET_KEY`, which other features use
+too: at least 32 random bytes, as hex or base64. `kid` (a fingerprint of the derived key, not the key) picks
+the key: the current one encrypts, previous ones still decrypt, so `LEADGEN_SECRET_KEY` can be rotated by
+moving the old value to `LEADGEN_SECRET_KEY_PREVIOUS`.
 
 Nothing here logs, and no error message carries a secret value.
 """

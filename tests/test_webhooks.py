@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 import socket
+import ssl
 import time
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from domain.webhooks import deliver, refusal_reason, sign, verify_signature
 from tests.support.webhook_receiver import signature_valid, webhook_receiver
@@ -106,3 +114,53 @@ async def test_the_connection_goes_to_the_checked_address(monkeypatch: pytest.Mo
     assert received.headers["x-leadgen-event"] == "lead.created" and received.signature_valid
     assert received.headers["x-leadgen-delivery"] == result.delivery_id and received.json() == {"n": 1}
     assert refused.ok is False and refused.error is not None and "loopback" in refused.error
+
+
+def _certificate(tmp_path: Path, name: str) -> tuple[ssl.SSLContext, ssl.SSLContext]:
+    """A self-signed certificate for `name`: the receiver's server context, and a client context trusting it."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = tmp_path / f"{name}.crt", tmp_path / f"{name}.key"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server.load_cert_chain(cert_file, key_file)
+    client = ssl.create_default_context(cafile=str(cert_file))
+    return server, client
+
+
+async def test_https_is_checked_against_the_name_while_connecting_to_the_address(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pinned to the checked address, TLS still sends the name (SNI) and verifies the certificate against it."""
+    names = {"hooks.example": ["127.0.0.1"], "evil.example": ["127.0.0.1"]}
+    monkeypatch.setattr(socket, "getaddrinfo", _resolver(names))
+    server_tls, client_tls = _certificate(tmp_path, "hooks.example")
+    with webhook_receiver(SECRET, tls=server_tls) as receiver:
+        trusting = httpx.AsyncHTTPTransport(verify=client_tls)
+        good = await deliver(
+            receiver.url(host="hooks.example"), {}, SECRET, timeout=5, allow_private=True, transport=trusting
+        )
+        trusting = httpx.AsyncHTTPTransport(verify=client_tls)
+        wrong = await deliver(
+            receiver.url(host="evil.example"), {}, SECRET, timeout=5, allow_private=True, transport=trusting
+        )
+    assert good.ok is True and good.status_code == 204, good
+    assert wrong.ok is False and wrong.error == "could not deliver: ConnectError", wrong
+    [received] = receiver.received
+    assert received.headers["host"] == f"hooks.example:{receiver.port}" and received.signature_valid

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import ssl
 import threading
 import time
 from collections.abc import Iterator
@@ -37,8 +38,10 @@ class Receiver:
     slow_seconds: float = 3.0
     received: list[Received] = field(default_factory=list)
 
+    scheme: str = "http"
+
     def url(self, path: str = "/ok", host: str = "127.0.0.1") -> str:
-        return f"http://{host}:{self.port}{path}"
+        return f"{self.scheme}://{host}:{self.port}{path}"
 
 
 def signature_valid(header: str, body: bytes, secret: str, tolerance: int = 300) -> bool:
@@ -73,10 +76,13 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def webhook_receiver(secret: str, slow_seconds: float = 3.0) -> Iterator[Receiver]:
-    receiver = Receiver(secret=secret, slow_seconds=slow_seconds)
+def webhook_receiver(secret: str, slow_seconds: float = 3.0, tls: ssl.SSLContext | None = None) -> Iterator[Receiver]:
+    """The receiver on a free port of 127.0.0.1; with `tls`, it speaks HTTPS with that server context."""
+    receiver = Receiver(secret=secret, slow_seconds=slow_seconds, scheme="https" if tls else "http")
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(receiver))
     server.daemon_threads = True
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     receiver.port = server.server_address[1]
     thread = threading.Thread(target=server.serve_forever, name="webhook-receiver", daemon=True)
     thread.start()
