@@ -13,7 +13,6 @@ returns what it measured.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 import subprocess
@@ -23,14 +22,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench.npm import NpmError, is_current, mark_installed, npm_ci
 from bench.peers import SCRATCH, PeerError
 from bench.procs import run_in_group
 
 SOURCE_DIR = Path(__file__).resolve().parent / "loadgen"
 AUTOCANNON_DIR = SCRATCH / "autocannon"
-PACKAGE_FILES = ("package.json", "package-lock.json")
 SCRIPT = "loadgen.mjs"
-STAMP_FILE = ".installed-from"
 
 
 @dataclass(frozen=True)
@@ -88,19 +86,9 @@ def node_binary() -> str:
     return node
 
 
-def _package_stamp() -> str:
-    digest = hashlib.sha256()
-    for name in PACKAGE_FILES:
-        digest.update((SOURCE_DIR / name).read_bytes())
-    return digest.hexdigest()
-
-
 def is_autocannon_installed(install_dir: Path = AUTOCANNON_DIR) -> bool:
-    stamp = install_dir / STAMP_FILE
-    return (
-        (install_dir / "node_modules" / "autocannon" / "package.json").is_file()
-        and stamp.is_file()
-        and stamp.read_text().strip() == _package_stamp()
+    return (install_dir / "node_modules" / "autocannon" / "package.json").is_file() and is_current(
+        SOURCE_DIR, install_dir
     )
 
 
@@ -110,17 +98,11 @@ def install_autocannon(install_dir: Path = AUTOCANNON_DIR, *, npm: str | None = 
     shutil.copyfile(SOURCE_DIR / SCRIPT, install_dir / SCRIPT)
     if is_autocannon_installed(install_dir):
         return install_dir
-    npm_path = npm or shutil.which("npm")
-    if npm_path is None:
-        raise PeerError("npm is not installed (Debian: apt-get install npm)")
-    for name in PACKAGE_FILES:
-        shutil.copyfile(SOURCE_DIR / name, install_dir / name)
-    (install_dir / STAMP_FILE).unlink(missing_ok=True)
-    command = [npm_path, "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"]
-    result = subprocess.run(command, cwd=install_dir, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        raise PeerError(f"npm ci failed in {install_dir}:\n{result.stdout}\n{result.stderr}")
-    (install_dir / STAMP_FILE).write_text(_package_stamp() + "\n")
+    try:
+        npm_ci(SOURCE_DIR, install_dir, npm=npm)
+    except NpmError as exc:
+        raise PeerError(str(exc)) from exc
+    mark_installed(SOURCE_DIR, install_dir)
     return install_dir
 
 

@@ -13,7 +13,6 @@ answers; `PeerProcess.stop` (or leaving its `with` block) ends it.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -27,15 +26,14 @@ from typing import IO, Any
 
 import httpx
 
+from bench.npm import NpmError, is_current, mark_installed, npm_ci
 from bench.procs import stop_group
 
 REPO = Path(__file__).resolve().parent.parent
 SOURCE_DIR = REPO / "bench" / "postgraphile"
 SCRATCH = REPO / "bench" / ".scratch"
 POSTGRAPHILE_DIR = SCRATCH / "postgraphile"
-PACKAGE_FILES = ("package.json", "package-lock.json")
 CONFIG_FILE = "graphile.config.mjs"
-STAMP_FILE = ".installed-from"
 NODE_MAJOR = 22
 PROBE = {"query": "{ __typename }"}
 
@@ -52,21 +50,12 @@ def postgraphile_cli(install_dir: Path = POSTGRAPHILE_DIR) -> Path:
     return install_dir / "node_modules" / "postgraphile" / "dist" / "cli-run.js"
 
 
-def _package_stamp() -> str:
-    digest = hashlib.sha256()
-    for name in PACKAGE_FILES:
-        digest.update((SOURCE_DIR / name).read_bytes())
-    return digest.hexdigest()
-
-
 def is_postgraphile_installed(install_dir: Path = POSTGRAPHILE_DIR) -> bool:
     """Installed from the current package files (a stale install counts as missing)."""
-    stamp = install_dir / STAMP_FILE
     return (
         node_binary(install_dir).is_file()
         and postgraphile_cli(install_dir).is_file()
-        and stamp.is_file()
-        and stamp.read_text().strip() == _package_stamp()
+        and is_current(SOURCE_DIR, install_dir)
     )
 
 
@@ -76,20 +65,14 @@ def install_postgraphile(install_dir: Path = POSTGRAPHILE_DIR, *, npm: str | Non
     shutil.copyfile(SOURCE_DIR / CONFIG_FILE, install_dir / CONFIG_FILE)
     if is_postgraphile_installed(install_dir):
         return install_dir
-    npm_path = npm or shutil.which("npm")
-    if npm_path is None:
-        raise PeerError("npm is not installed (Debian: apt-get install npm)")
-    for name in PACKAGE_FILES:
-        shutil.copyfile(SOURCE_DIR / name, install_dir / name)
-    (install_dir / STAMP_FILE).unlink(missing_ok=True)
-    command = [npm_path, "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"]
-    result = subprocess.run(command, cwd=install_dir, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        raise PeerError(f"npm ci failed in {install_dir}:\n{result.stdout}\n{result.stderr}")
+    try:
+        npm_ci(SOURCE_DIR, install_dir, npm=npm)
+    except NpmError as exc:
+        raise PeerError(str(exc)) from exc
     version = subprocess.run([str(node_binary(install_dir)), "--version"], capture_output=True, text=True, check=True)
     if not version.stdout.startswith(f"v{NODE_MAJOR}."):
         raise PeerError(f"expected Node {NODE_MAJOR}, the package gave {version.stdout.strip()}")
-    (install_dir / STAMP_FILE).write_text(_package_stamp() + "\n")
+    mark_installed(SOURCE_DIR, install_dir)
     return install_dir
 
 

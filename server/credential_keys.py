@@ -9,14 +9,12 @@ production there is none, and any use of credentials fails with a message saying
 from __future__ import annotations
 
 import logging
-import os
-import stat
-import uuid
 from pathlib import Path
 
 from domain.credentials import Keyring, new_key_text
 from domain.webhooks import WebhookPolicy
 from resolvers.context import Integrations
+from server.secret_files import create_exclusively, restrict_to_owner
 from server.settings import Settings
 
 DEV_KEY_FILE = "credentials-key"
@@ -24,34 +22,14 @@ DEV_KEY_FILE = "credentials-key"
 logger = logging.getLogger(__name__)
 
 
-def _create_exclusively(path: Path, text: str) -> bool:
-    """Write `text` to `path` (mode 0600) unless it exists; atomic, so no reader ever sees half a key."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
-    try:
-        with open(tmp, "x", encoding="ascii", opener=lambda name, flags: os.open(name, flags, 0o600)) as handle:
-            handle.write(text + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        try:
-            os.link(tmp, path)  # fails if another process created the key meanwhile
-        except FileExistsError:
-            return False
-        return True
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def dev_key_text(data_dir: Path) -> str:
     """The development key stored in `<data_dir>/credentials-key`, created on first use."""
     path = data_dir / DEV_KEY_FILE
     if not path.exists():
         data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        if _create_exclusively(path, new_key_text()):
+        if create_exclusively(path, (new_key_text() + "\n").encode("ascii")):
             logger.info("created the development credentials key %s", path)
-    mode = stat.S_IMODE(path.stat().st_mode)
-    if mode & 0o077:
-        logger.warning("%s was readable by others (mode %o); restricting it to 0600", path, mode)
-        path.chmod(0o600)
+    restrict_to_owner(path)
     return path.read_text(encoding="ascii").strip()
 
 

@@ -10,8 +10,6 @@ import base64
 import hashlib
 import json
 import logging
-import os
-import stat
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -21,6 +19,8 @@ from typing import Any
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+
+from server.secret_files import create_exclusively, restrict_to_owner
 
 DEV_ISSUER = "http://127.0.0.1:54321/auth/v1"  # the Supabase CLI's local Auth URL
 KEY_FILE_NAME = "jwt-signing-key.pem"
@@ -53,28 +53,8 @@ def _load(path: Path) -> ec.EllipticCurvePrivateKey:
     key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     if not isinstance(key, ec.EllipticCurvePrivateKey) or not isinstance(key.curve, ec.SECP256R1):
         raise ValueError(f"{path} is not an ES256 (P-256) private key")
-    mode = stat.S_IMODE(path.stat().st_mode)
-    if mode & 0o077:
-        logger.warning("%s was readable by others (mode %o); restricting it to 0600", path, mode)
-        path.chmod(0o600)
+    restrict_to_owner(path)
     return key
-
-
-def _create_exclusively(path: Path, pem: bytes) -> bool:
-    """Write `pem` to `path` unless it exists; atomic, so a concurrent reader never sees half a key."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
-    try:
-        with open(tmp, "xb", opener=lambda name, flags: os.open(name, flags, 0o600)) as handle:
-            handle.write(pem)
-            handle.flush()
-            os.fsync(handle.fileno())
-        try:
-            os.link(tmp, path)  # fails if another process created the key meanwhile
-        except FileExistsError:
-            return False
-        return True
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)
@@ -98,7 +78,7 @@ class DevSigningKey:
             pem = new_key.private_bytes(
                 serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
             )
-            if _create_exclusively(path, pem):
+            if create_exclusively(path, pem):
                 logger.info("created the development JWT signing key %s", path)
                 return cls.from_private_key(new_key)
         return cls.from_private_key(_load(path))
