@@ -6,6 +6,8 @@ import json
 
 import asyncpg
 
+from db.workflows import CHECK_WORKER_ROLE
+
 # Session settings every API connection gets once, at connect: timestamps leave Postgres in UTC (so both
 # read paths format them alike) and JIT stays off (it only slows down short OLTP statements).
 SERVER_SETTINGS = {"timezone": "UTC", "jit": "off", "application_name": "leadgen-graphql"}
@@ -59,4 +61,43 @@ async def assert_safe_login_role(pool: asyncpg.Pool) -> None:
         raise UnsafeLoginRoleError(
             f"the API connection logs in as {name!r}, which is a superuser, bypasses RLS or inherits privileges; "
             "connect as the NOINHERIT role leadgen_api (see supabase/roles.sql)"
+        )
+
+
+WORKER_SETTINGS = {**SERVER_SETTINGS, "application_name": "leadgen-worker"}
+
+
+async def create_worker_pool(dsn: str, *, min_size: int = 1, max_size: int = 4) -> asyncpg.Pool:
+    """The pool of the workflow worker's login role (leadgen_worker), checked like the API's."""
+    pool = await asyncpg.create_pool(
+        dsn,
+        min_size=min_size,
+        max_size=max_size,
+        connection_class=NoResetConnection,
+        server_settings=WORKER_SETTINGS,
+        init=init_connection,
+    )
+    try:
+        await assert_safe_worker_role(pool)
+    except BaseException:
+        await pool.close()
+        raise
+    return pool
+
+
+async def assert_safe_worker_role(pool: asyncpg.Pool) -> None:
+    """Refuse to run workflows as a superuser, a BYPASSRLS role, a role that inherits privileges, or one that
+    cannot act as users (SET ROLE authenticated) or keep the queue's books."""
+    async with pool.acquire() as conn:
+        row = await conn.fetchrow(CHECK_WORKER_ROLE)
+    if row is None or row["rolsuper"] or row["rolbypassrls"] or row["rolinherit"] or not row["can_act_as_users"]:
+        name = row["rolname"] if row else "?"
+        raise UnsafeLoginRoleError(
+            f"the worker connection logs in as {name!r}, which is a superuser, bypasses RLS, inherits privileges or "
+            "cannot switch to authenticated; connect as the NOINHERIT role leadgen_worker (see supabase/roles.sql)"
+        )
+    if not row["can_keep_books"]:
+        raise UnsafeLoginRoleError(
+            f"the worker connection logs in as {row['rolname']!r}, which may not run the workflow queue's bookkeeping "
+            "(is the database migrated? connect as leadgen_worker)"
         )

@@ -152,6 +152,18 @@ class ExecutionStatus(Enum):
     CANCELLED = "cancelled"
 
 
+@strawberry.enum(description="Where a step of a workflow execution stands.")
+class StepStatus(Enum):
+    PENDING = "pending"
+    SCHEDULED = "scheduled"
+    RUNNING = "running"
+    RETRYING = "retrying"
+    COMPLETED = "completed"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
 @strawberry.enum(description="The kind of a campaign.")
 class CampaignType(Enum):
     EMAIL = "email"

@@ -15,6 +15,7 @@ import asyncpg
 
 from db.migrations import MigrationError, discover_migrations, migrate, seed
 from server import schema_export
+from server import worker as worker_cli
 from server.database_target import DatabaseTarget, open_target
 from server.settings import Settings
 
@@ -53,6 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_parser("setup", help="migrate, then seed")
     db.add_parser("status", help="list applied and pending migrations")
 
+    worker = commands.add_parser("worker", help="run workflows in the background (as many workers as you like)")
+    worker_cli.add_arguments(worker)
+
     bench = commands.add_parser("bench", help="benchmark data and load tests (`leadgen bench seed --help`)")
     bench.add_argument("bench_args", nargs=argparse.REMAINDER, help="a bench command and its options")
     return parser
@@ -71,6 +75,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "serve":
             return _serve(args, settings)
+        if args.command == "worker":
+            return worker_cli.run(args, settings)
         if args.command == "bench":
             from bench.cli import main as bench_main
 

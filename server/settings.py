@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
 API_ROLE = "leadgen_api"
+WORKER_ROLE = "leadgen_worker"
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,13 @@ class Settings:
     previous_secret_keys: tuple[str, ...] = field(default=(), repr=False)
     webhook_allow_private: bool = False  # LEADGEN_WEBHOOK_ALLOW_PRIVATE=1: webhooks may call private addresses
     webhook_timeout: float = 10.0  # LEADGEN_WEBHOOK_TIMEOUT, seconds (at most 30)
+    # the workflow worker: its login role's connection (LEADGEN_WORKER_DATABASE_URL, or LEADGEN_WORKER_PASSWORD to
+    # derive it from DATABASE_URL), and where emails go (SMTP, else an outbox folder; see domain/workflows/settings.py)
+    worker_database_url: str | None = None
+    worker_password: str | None = field(default=None, repr=False)
+    smtp_url: str | None = field(default=None, repr=False)  # LEADGEN_SMTP_URL: smtp[s]://user:password@host:port
+    email_from: str = "Leadgen <no-reply@localhost>"  # LEADGEN_EMAIL_FROM
+    email_outbox: Path | None = None  # LEADGEN_EMAIL_OUTBOX (development default: <data dir>/outbox)
 
     @property
     def production(self) -> bool:
@@ -67,6 +75,11 @@ class Settings:
             ),
             webhook_allow_private=_flag(env, "LEADGEN_WEBHOOK_ALLOW_PRIVATE"),
             webhook_timeout=_seconds(env, "LEADGEN_WEBHOOK_TIMEOUT", 10.0, at_most=30.0),
+            worker_database_url=env.get("LEADGEN_WORKER_DATABASE_URL") or None,
+            worker_password=env.get("LEADGEN_WORKER_PASSWORD") or None,
+            smtp_url=env.get("LEADGEN_SMTP_URL") or None,
+            email_from=env.get("LEADGEN_EMAIL_FROM") or "Leadgen <no-reply@localhost>",
+            email_outbox=Path(env["LEADGEN_EMAIL_OUTBOX"]) if env.get("LEADGEN_EMAIL_OUTBOX") else None,
         )
 
 
@@ -100,9 +113,14 @@ def _seconds(env: Mapping[str, str], name: str, default: float, *, at_most: floa
     return value
 
 
-def api_dsn_from(admin_dsn: str, password: str | None = None) -> str:
-    """The same server and database as `admin_dsn`, logged in as the API role instead."""
+def api_dsn_from(admin_dsn: str, password: str | None = None, role: str = API_ROLE) -> str:
+    """The same server and database as `admin_dsn`, logged in as the API role (or `role`) instead."""
     parts = urlsplit(admin_dsn)
     host = parts.netloc.rsplit("@", 1)[-1]
-    credentials = quote(API_ROLE) + (f":{quote(password, safe='')}" if password else "")
+    credentials = quote(role) + (f":{quote(password, safe='')}" if password else "")
     return urlunsplit((parts.scheme, f"{credentials}@{host}", parts.path, parts.query, parts.fragment))
+
+
+def worker_dsn_from(admin_dsn: str, password: str | None = None) -> str:
+    """The same server and database as `admin_dsn`, logged in as the worker's role."""
+    return api_dsn_from(admin_dsn, password, WORKER_ROLE)

@@ -960,6 +960,12 @@ async def test_every_trigger_is_covered_here(db: asyncpg.Connection) -> None:
         # campaign status transitions, credentials of moved integrations: tested below
         "lead_campaigns_check_status_transition",
         "lead_integrations_forget_moved_credentials",
+        # workflow events (same transaction, only for scopes with active workflows wanting them): tested in
+        # tests/test_workflow_events.py, and through the API in tests/api/test_workflows_operations.py
+        "leads_workflow_events_on_insert",
+        "leads_workflow_events_on_update",
+        "lead_activities_workflow_events",
+        "lead_campaign_associations_workflow_events",
         # lead scoring: tested in tests/test_scoring.py and tests/test_scoring_triggers.py
         "leads_compute_score",
         *(f"lead_activities_rescore_on_{op}" for op in ("insert", "update", "delete")),

@@ -155,3 +155,44 @@ async def test_every_public_table_has_rls_and_comments(module_db: str, cluster: 
         assert anon_grants == 0
     finally:
         await conn.close()
+
+
+async def test_worker_login_role_is_noinherit_and_can_only_become_authenticated(
+    module_db: str, cluster: PgCluster
+) -> None:
+    conn = await asyncpg.connect(cluster.dsn(module_db))
+    try:
+        row = await conn.fetchrow(
+            "select rolcanlogin, rolinherit, rolsuper, rolbypassrls from pg_roles where rolname = 'leadgen_worker'"
+        )
+        assert row is not None
+        assert row["rolcanlogin"] and not row["rolinherit"] and not row["rolsuper"] and not row["rolbypassrls"]
+        granted = {
+            r["rolname"]
+            for r in await conn.fetch(
+                "select r.rolname from pg_auth_members m join pg_roles r on r.oid = m.roleid "
+                "join pg_roles u on u.oid = m.member where u.rolname = 'leadgen_worker'"
+            )
+        }
+        assert granted == {"authenticated"}
+        tables = await conn.fetch(
+            "select distinct table_schema || '.' || table_name as t from information_schema.role_table_grants"
+            " where grantee = 'leadgen_worker'"
+        )
+        assert {r["t"] for r in tables} == {"private.workflow_events", "private.workflow_jobs"}
+    finally:
+        await conn.close()
+    worker = await asyncpg.connect(cluster.dsn(module_db, user="leadgen_worker"))
+    try:
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            await worker.fetch("select * from public.leads")  # NOINHERIT: the queue only, without switching
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            await worker.fetch("select * from private.form_submissions")
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            await worker.execute("delete from private.workflow_jobs")
+        for role in ("anon", "service_role", "leadgen_api", "postgres"):
+            async with worker.transaction():
+                with pytest.raises(asyncpg.InsufficientPrivilegeError):
+                    await worker.execute(f"select set_config('role', '{role}', true)")
+    finally:
+        await worker.close()

@@ -113,7 +113,33 @@ async def _exercise_the_triggers(conn: asyncpg.Connection) -> None:
         with pytest.raises(asyncpg.ForeignKeyViolationError):
             async with conn.transaction():
                 await conn.execute("update public.leads set space_id = null where id = $1", lead)
+        # workflow events: statement-level triggers with transition tables, and the engine's bookkeeping
+        workflow = await conn.fetchval(
+            "insert into public.lead_workflows (user_id, space_id, name, is_active) values ($1, $2, 'W', true)"
+            " returning id",
+            owner,
+            space,
+        )
+        await conn.execute(
+            "insert into public.lead_workflow_triggers (workflow_id, trigger_type) values ($1, 'stage_changed')",
+            workflow,
+        )
+        await conn.execute(
+            "insert into public.lead_workflow_actions (workflow_id, action_type, action_config, delay_seconds)"
+            " values ($1, 'wait', '{}', 60)",
+            workflow,
+        )
         await conn.execute("update public.leads set first_name = 'Grace', stage_id = null where id = $1", lead)
+        event = await conn.fetchval(
+            "select id from private.workflow_events where lead_id = $1 and event_type = 'stage_changed'", lead
+        )
+        started = await conn.fetchval(
+            "select private.start_workflow_executions($1, array[$2::uuid], now())", event, workflow
+        )
+        assert len(started) == 1
+        assert (
+            await conn.fetchval("select count(*) from private.workflow_jobs where execution_id = $1", started[0]) == 1
+        )
         with pytest.raises(asyncpg.CheckViolationError):
             async with conn.transaction():
                 await conn.execute("delete from public.space_members where user_id = $1", owner)

@@ -1,4 +1,5 @@
-"""Form submissions in SQL: what `anon` can do when it talks to Postgres directly (exactly one thing), and what
+"""Form submissions in SQL: what `anon` can do when it talks to Postgres directly (submit, and record a visit of
+the lead behind a visitor token: tests/api/test_workflows_operations.py), and what
 `leadgen.submit_form` re-checks and writes when nothing in front of it validated anything.
 
 Connections log in as the API role and act as anon (tests/support/roles.py), like any caller past the API.
@@ -23,7 +24,11 @@ from tests.support.roles import ANON_CLAIMS, SET_CALLER, acting_as, user_claims
 
 SEED_FORM = uuid.UUID("00000000-0000-4000-b100-000000000001")
 DRAFT_FORM = uuid.UUID("00000000-0000-4000-b100-000000000002")
-ANON_FUNCTIONS = {"leadgen.published_form(uuid)", "leadgen.submit_form(uuid,jsonb,jsonb,text,text)"}
+ANON_FUNCTIONS = {
+    "leadgen.published_form(uuid)",
+    "leadgen.submit_form(uuid,jsonb,jsonb,text,text)",
+    "leadgen.track_page_visit(uuid,text,text,text)",  # null: no such submission
+}
 SUBMIT = "select leadgen.submit_form($1, $2::jsonb, $3::jsonb, $4, $5)::text"
 FUNCTIONS = """
 select p.oid::regprocedure::text as signature, n.nspname || '.' || p.proname as name,
@@ -172,9 +177,7 @@ async def test_anon_has_no_privilege_on_any_table(admin: asyncpg.Connection, api
                     await api.execute(sql)
 
 
-async def test_anon_can_call_only_the_two_submission_functions(
-    admin: asyncpg.Connection, api: asyncpg.Connection
-) -> None:
+async def test_anon_can_call_only_the_visitor_functions(admin: asyncpg.Connection, api: asyncpg.Connection) -> None:
     functions = await admin.fetch(FUNCTIONS)
     assert {r["signature"].replace(" ", "") for r in functions} >= ANON_FUNCTIONS
     for fn in functions:

@@ -1,4 +1,4 @@
-"""submitForm: the one mutation anonymous visitors may run."""
+"""submitForm and trackPageVisit: the mutations anonymous visitors may run."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from gql.ids import parse_global_id
 from gql.inputs.submission import SubmissionContext
 from gql.types.base import Info
 from gql.types.submission import SubmissionResult
+from resolvers.page_visits import track_page_visit
 from resolvers.submissions import NOT_FOUND_MESSAGE, submit_form
 
 
@@ -36,3 +37,11 @@ class SubmissionMutations:
         visit = context.to_domain() if context is not None else VisitContext()
         outcome = await submit_form(info.context, parsed[1], values, visit, idempotency_key)
         return SubmissionResult.of(outcome)
+
+    @strawberry.mutation(
+        description="Record that the visitor behind a visitorToken (from submitForm) viewed a page; no token needed. "
+        "True when recorded (false when its lead is gone); starts page_visit workflows. Rate-limited per visitor and "
+        "address (RATE_LIMITED, extensions.retryAfter)."
+    )
+    async def track_page_visit(self, info: Info, visitor_token: str, url: str, referrer: str | None = None) -> bool:
+        return await track_page_visit(info.context, visitor_token, url, referrer)

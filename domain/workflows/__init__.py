@@ -1,0 +1,12 @@
+"""The workflow engine: events from the database start workflows whose actions run in the background as the
+workflow's owner.
+
+* supabase/migrations/20261125180000_workflow_engine.sql: event triggers (same transaction as the change), the
+  queue tables (private.workflow_events, private.workflow_jobs), the worker's bookkeeping functions, and what API
+  callers may call (leadgen.run_workflow, cancel/retry_workflow_execution, track_page_visit).
+* conditions.py: trigger types, their conditions (validation) and which events they match.
+* engine.py: WorkflowEngine - claims events and fans them out into executions, claims due steps, scans for
+  inactivity; steps.py runs one step as the owner and records its outcome; model.py, settings.py, clock.py.
+* actions/: the Action interface and the registry (see actions/__init__.py to write one).
+* server/worker.py: `leadgen worker`, the process around an engine (LISTEN/NOTIFY, polling, signals).
+"""

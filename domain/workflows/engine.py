@@ -1,0 +1,176 @@
+"""The workflow engine: fan events out into executions, run due steps, scan for inactivity.
+
+Any number of engines (in one process or on many machines) may work on one database at once: every event and job
+is claimed with FOR UPDATE SKIP LOCKED under a lease (EngineConfig.lease_seconds of the engine's clock), so each is
+worked on by one engine at a time, and one that stops mid-way (killed, crashed, disconnected) loses nothing: when
+the lease runs out, another engine claims the row again (its attempts count up; past EngineConfig.max_attempts it
+fails for good). Settling a row checks the lease is still the settler's.
+
+An event's fan-out is one transaction: the candidates (active workflows of the event's scope with a trigger of
+its type) are matched against their conditions here (domain/workflows/conditions.py; never the workflow that
+caused the event, nothing for events caused by chains of EngineConfig.max_chain_depth workflow runs), their
+executions are created (at most one per workflow, lead and event: a unique constraint) with their first step
+scheduled, and the event is marked done. Steps are run by domain/workflows/steps.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from db import workflows as sql
+from domain.workflows.conditions import trigger_matches
+from domain.workflows.model import ClaimedEvent, ClaimedJob
+from domain.workflows.steps import LEASE_EXPIRED, LeaseLost, Runtime, classify, run_job
+
+EVENT_BATCH = 10
+
+
+@dataclass
+class RunSummary:
+    """What a run of the engine did (tests and logs)."""
+
+    events: int = 0  # events fanned out (or given up)
+    executions: int = 0  # executions those events started
+    jobs: int = 0  # steps run (any outcome)
+    completed: int = 0  # executions that completed during the run
+    failed: int = 0  # executions that failed during the run
+    lost: int = 0  # jobs whose lease was lost, or whose execution had stopped
+
+    def add(self, other: RunSummary) -> None:
+        for name in ("events", "executions", "jobs", "completed", "failed", "lost"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+class WorkflowEngine:
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    # ---- events -----------------------------------------------------------------------------------------------
+
+    async def claim_events(self, limit: int = EVENT_BATCH, lease_seconds: float | None = None) -> list[ClaimedEvent]:
+        rt = self.runtime
+        lease = rt.config.lease_seconds if lease_seconds is None else lease_seconds
+        async with rt.pool.acquire() as conn:
+            rows = await conn.fetch(sql.CLAIM_EVENTS, rt.worker_id, rt.clock.now(), lease, limit)
+        return [ClaimedEvent.from_row(row) for row in rows]
+
+    async def process_events(self, limit: int = EVENT_BATCH) -> RunSummary:
+        """Claim up to `limit` due events and fan each out."""
+        summary = RunSummary()
+        for event in await self.claim_events(limit):
+            summary.events += 1
+            summary.executions += await self.fan_out(event)
+        return summary
+
+    async def fan_out(self, event: ClaimedEvent) -> int:
+        """Start the executions of a claimed event; returns how many were created."""
+        rt = self.runtime
+        if event.attempt > rt.config.max_attempts:
+            error = f"gave up after {event.attempt - 1} attempts: {event.last_error or LEASE_EXPIRED}"
+            await self._settle_event(sql.FAIL_EVENT, event, rt.clock.now(), error)
+            return 0
+        try:
+            return await self._fan_out(event)
+        except LeaseLost:
+            rt.log.info("event %s: lease lost; another worker has it", event.id)
+            return 0
+        except Exception as exc:
+            retryable, message, _ = classify(exc)
+            rt.log.warning("event %s attempt %s: %s", event.id, event.attempt, message, exc_info=exc)
+            now = rt.clock.now()
+            if retryable and event.attempt < rt.config.max_attempts:
+                retry_at = now + dt.timedelta(seconds=rt.config.backoff(event.attempt))
+                await self._settle_event(sql.RETRY_EVENT, event, retry_at, message)
+            else:
+                await self._settle_event(sql.FAIL_EVENT, event, now, message)
+            return 0
+
+    async def _fan_out(self, event: ClaimedEvent) -> int:
+        rt = self.runtime
+        now = rt.clock.now()
+        note: str | None = None
+        started: list[uuid.UUID] = []
+        async with rt.pool.acquire() as conn, conn.transaction():
+            if event.chain_depth >= rt.config.max_chain_depth:
+                note = (
+                    f"started nothing: caused by a chain of {event.chain_depth} workflow runs "
+                    f"(at most {rt.config.max_chain_depth - 1})"
+                )
+            else:
+                matched: list[uuid.UUID] = []
+                for row in await conn.fetch(sql.EVENT_CANDIDATES, event.id):
+                    workflow = row["workflow_id"]
+                    if workflow == event.origin_workflow_id or workflow in matched:
+                        continue
+                    if trigger_matches(event.type, row["trigger_conditions"], event.type, event.payload):
+                        matched.append(workflow)
+                if matched:
+                    started = list(await conn.fetchval(sql.START_EXECUTIONS, event.id, matched, now) or [])
+            settled = await conn.execute(sql.FINISH_EVENT, event.id, rt.worker_id, event.attempt, now, note)
+            if settled.endswith(" 0"):
+                raise LeaseLost(f"event {event.id}")
+        return len(started)
+
+    async def _settle_event(self, statement: str, event: ClaimedEvent, when: dt.datetime, error: str) -> None:
+        async with self.runtime.pool.acquire() as conn:
+            await conn.execute(statement, event.id, self.runtime.worker_id, event.attempt, when, error[:2000])
+
+    # ---- jobs -------------------------------------------------------------------------------------------------
+
+    async def claim_jobs(self, limit: int = 1, lease_seconds: float | None = None) -> list[ClaimedJob]:
+        rt = self.runtime
+        lease = rt.config.lease_seconds if lease_seconds is None else lease_seconds
+        async with rt.pool.acquire() as conn:
+            rows = await conn.fetch(sql.CLAIM_JOBS, rt.worker_id, rt.clock.now(), lease, limit)
+        return [ClaimedJob.from_row(row) for row in rows]
+
+    async def run_job(self, job: ClaimedJob) -> RunSummary:
+        status = await run_job(self.runtime, job)
+        return RunSummary(
+            jobs=1,
+            completed=int(status == "completed"),
+            failed=int(status == "failed"),
+            lost=int(status in ("lost", "stopped")),
+        )
+
+    # ---- everything due ---------------------------------------------------------------------------------------
+
+    async def run_due(self, concurrency: int = 1, stop: asyncio.Event | None = None) -> RunSummary:
+        """Work until nothing is due at the clock's time (or `stop` is set): `concurrency` lanes, each fanning out
+        events first, then running one job at a time (a step with no delay that follows is due at once, so it runs
+        too)."""
+        summary = RunSummary()
+
+        async def lane() -> None:
+            while stop is None or not stop.is_set():
+                events = await self.process_events()
+                summary.add(events)
+                if events.events:
+                    continue
+                jobs = await self.claim_jobs(1)
+                if not jobs:
+                    return
+                summary.add(await self.run_job(jobs[0]))
+
+        await asyncio.gather(*(lane() for _ in range(max(1, concurrency))))
+        return summary
+
+    async def scan_inactivity(self) -> int:
+        """Write inactivity events due at the clock's time (once per lead, days and inactive period)."""
+        async with self.runtime.pool.acquire() as conn:
+            return int(await conn.fetchval(sql.SCAN_INACTIVITY, self.runtime.clock.now()))
+
+    async def purge(self) -> int:
+        """Delete queue rows settled longer ago than the retention."""
+        before = self.runtime.clock.now() - dt.timedelta(seconds=self.runtime.config.retention_seconds)
+        async with self.runtime.pool.acquire() as conn:
+            return int(await conn.fetchval(sql.PURGE, before))
+
+    async def next_due(self) -> dt.datetime | None:
+        """When the next pending event or job falls due (after the clock's time), if any."""
+        async with self.runtime.pool.acquire() as conn:
+            value = await conn.fetchval(sql.NEXT_DUE, self.runtime.clock.now())
+        return value if isinstance(value, dt.datetime) else None

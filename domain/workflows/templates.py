@@ -1,0 +1,87 @@
+"""Text templates of workflow actions: `{{ variable }}` placeholders filled from the lead and the workflow.
+
+Variables (snake_case, or the same in camelCase: `{{firstName}}`): first_name, last_name, full_name, email, phone,
+job_title, status, score, budget, authority, need, timeline, lead_id, workflow_name, and
+`custom_fields.<name>` for a custom field's value (a list is joined with ", "). A variable without a value
+renders as the empty string. An action may allow more variables of its own (`extra`: e.g. an assignee's name)
+and pass their values when it renders. `template_problems` is what an action's `validate` reports.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)?)\s*\}\}")
+LEAD_VARIABLES = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "job_title",
+    "status",
+    "score",
+    "budget",
+    "authority",
+    "need",
+    "timeline",
+)
+VARIABLES = frozenset({*LEAD_VARIABLES, "full_name", "lead_id", "workflow_name"})
+CUSTOM_PREFIX = "custom_fields."
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
+
+
+def _canonical(name: str) -> str:
+    head, dot, rest = name.partition(".")
+    return f"{_snake(head)}{dot}{rest}"
+
+
+def template_problems(text: Any, *, extra: Iterable[str] = (), max_length: int = 10_000) -> list[str]:
+    """What is wrong with a template (not a string, too long, an unknown variable, a stray `{{`)."""
+    if not isinstance(text, str):
+        return ["must be a string"]
+    if len(text) > max_length:
+        return [f"at most {max_length} characters"]
+    allowed = VARIABLES | {_snake(name) for name in extra}
+    problems = []
+    for match in PLACEHOLDER.finditer(text):
+        name = _canonical(match.group(1))
+        if name not in allowed and not (name.startswith(CUSTOM_PREFIX) and len(name) > len(CUSTOM_PREFIX)):
+            problems.append(f"unknown variable {{{{{match.group(1)}}}}}; known: {', '.join(sorted(allowed))}")
+    if "{{" in PLACEHOLDER.sub("", text):
+        problems.append("a '{{' that is not a {{variable}}")
+    return problems
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ", ".join(_text(item) for item in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def template_variables(
+    lead: Mapping[str, Any], workflow: Mapping[str, Any] | None = None, extra: Mapping[str, Any] | None = None
+) -> dict[str, str]:
+    """The values of every variable for this lead (a row of public.leads) and workflow."""
+    values = {name: _text(lead.get(name)) for name in LEAD_VARIABLES}
+    values["full_name"] = " ".join(part for part in (values["first_name"], values["last_name"]) if part)
+    values["lead_id"] = _text(lead.get("id"))
+    values["workflow_name"] = _text((workflow or {}).get("name"))
+    custom = lead.get("custom_fields")
+    if isinstance(custom, Mapping):
+        values.update({f"{CUSTOM_PREFIX}{key}": _text(value) for key, value in custom.items()})
+    values.update({_snake(name): _text(value) for name, value in (extra or {}).items()})
+    return values
+
+
+def render(text: str, variables: Mapping[str, str]) -> str:
+    """The template with each `{{ variable }}` replaced by its value (unknown or missing: empty)."""
+    return PLACEHOLDER.sub(lambda match: variables.get(_canonical(match.group(1)), ""), text)

@@ -1,0 +1,173 @@
+"""Workflows as the caller: definitions checked by type, activation, manual runs, cancel and retry.
+
+Trigger conditions are checked by domain/workflows/conditions.py, action configs by the action registry (each
+action validates its own config); a problem is a BAD_USER_INPUT naming the field (`input.actionConfig.note`) and
+`extensions.fields` lists them all. Activation re-checks the whole stored definition (it may have been written
+past the API) and needs at least one trigger and one action. Runs, cancellations and retries go through
+leadgen.run_workflow / cancel_workflow_execution / retry_workflow_execution, which check that the caller manages
+the workflow; every read here is the caller's, under RLS.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import asyncpg
+
+from db import workflows as sql
+from domain.errors import AppError, bad_input, not_found
+from domain.form_definitions import Problem, invalid, raise_problems
+from domain.workflows.actions.registry import default_registry
+from domain.workflows.conditions import Problem as ConfigProblem
+from domain.workflows.conditions import trigger_problems
+from resolvers.context import Context
+from resolvers.reads import row_by_id
+from resolvers.writes import update_row
+
+REGISTRY = default_registry()
+EXECUTIONS = "lead_workflow_executions"
+
+
+def _at(path: str, problems: Sequence[ConfigProblem]) -> list[Problem]:
+    return [Problem(f"{path}.{field}" if field else path, message) for field, message in problems]
+
+
+async def _merged(
+    ctx: Context, table: str, row_id: uuid.UUID | None, values: Mapping[str, Any], columns: tuple[str, str]
+) -> dict[str, Any] | None:
+    """The definition after a write: the values written over the current row (None: invisible, the write reports)."""
+    if row_id is None or all(c in values for c in columns):
+        return dict(values)
+    current = await row_by_id(ctx, table, row_id)
+    return None if current is None else {**{c: current[c] for c in columns}, **values}
+
+
+async def check_trigger(ctx: Context, values: Mapping[str, Any], path: str, row_id: uuid.UUID | None = None) -> None:
+    """A trigger's conditions must suit its type (on create: `row_id` None; on update: the merged result)."""
+    if row_id is not None and not ({"trigger_type", "trigger_conditions"} & set(values)):
+        return
+    merged = await _merged(ctx, "lead_workflow_triggers", row_id, values, ("trigger_type", "trigger_conditions"))
+    if merged is None:
+        return
+    problems = trigger_problems(str(merged["trigger_type"]), merged.get("trigger_conditions", {}))
+    raise_problems(_at(f"{path}.triggerConditions", problems), f"{path} is not a valid trigger")
+
+
+async def check_action(ctx: Context, values: Mapping[str, Any], path: str, row_id: uuid.UUID | None = None) -> None:
+    """An action's config must suit its type (each action validates its own config)."""
+    if row_id is not None and not ({"action_type", "action_config"} & set(values)):
+        return
+    merged = await _merged(ctx, "lead_workflow_actions", row_id, values, ("action_type", "action_config"))
+    if merged is None:
+        return
+    problems = REGISTRY.problems(str(merged["action_type"]), merged.get("action_config", {}))
+    raise_problems(_at(f"{path}.actionConfig", problems), f"{path} is not a valid action")
+
+
+async def activation_problems(ctx: Context, workflow_id: uuid.UUID) -> list[Problem]:
+    """Why the workflow (as stored) cannot run: no trigger, no action, or a definition that does not validate."""
+    triggers = await ctx.session.fetch(sql.WORKFLOW_TRIGGERS, workflow_id)
+    actions = await ctx.session.fetch(sql.WORKFLOW_ACTIONS, workflow_id)
+    problems = []
+    if not triggers:
+        problems.append(Problem("triggers", "add at least one trigger before activating the workflow"))
+    if not actions:
+        problems.append(Problem("actions", "add at least one action before activating the workflow"))
+    for i, t in enumerate(triggers):
+        found = trigger_problems(t["trigger_type"], t["trigger_conditions"])
+        problems.extend(_at(f"triggers[{i}].triggerConditions", found))
+    for i, a in enumerate(actions):
+        problems.extend(_at(f"actions[{i}].actionConfig", REGISTRY.problems(a["action_type"], a["action_config"])))
+    return problems
+
+
+async def set_active(ctx: Context, workflow_id: uuid.UUID, active: bool) -> asyncpg.Record:
+    """(De)activate a workflow the caller manages; activation needs a complete, valid definition."""
+    row = await update_row(ctx, "lead_workflows", workflow_id, {"is_active": active}, "Workflow")
+    if active:
+        await check_activation(ctx, workflow_id)
+    return row
+
+
+async def check_activation(ctx: Context, workflow_id: uuid.UUID, field: str | None = None) -> None:
+    """Refuse (BAD_USER_INPUT naming `field`, else the first problem's) unless the workflow can be activated."""
+    problems = await activation_problems(ctx, workflow_id)
+    if problems and field is not None:
+        listed = "; ".join(f"{p.field}: {p.message}" for p in problems)
+        fields = [p.as_dict() for p in problems]
+        raise AppError(
+            "BAD_USER_INPUT", f"{field}: the workflow cannot be activated: {listed}", field=field, fields=fields
+        )
+    raise_problems(problems, "the workflow cannot be activated")
+
+
+def refusal(exc: asyncpg.PostgresError, noun: str) -> Exception:
+    """The errors the leadgen functions raise on purpose, as the API's; anything else as it is."""
+    state = exc.sqlstate or ""
+    detail = _detail(exc)
+    if state == "P0002":
+        return not_found(noun)
+    if state == "42501":
+        return AppError("FORBIDDEN", str(exc))
+    if state == "LG409":
+        return AppError("CONFLICT", str(exc))
+    if state == "LG422" and isinstance(detail, list) and detail:
+        return invalid([Problem(str(p["field"]), str(p["message"])) for p in detail])
+    if state == "LG429" and isinstance(detail, dict):
+        retry_after = int(detail.get("retry_after") or 1)
+        return AppError(
+            "RATE_LIMITED",
+            f"{exc}; try again in {retry_after} seconds",
+            retryAfter=retry_after,
+            limit=detail.get("limit"),
+        )
+    return exc
+
+
+def _detail(exc: asyncpg.PostgresError) -> Any:
+    try:
+        return json.loads(getattr(exc, "detail", None) or "null")
+    except ValueError:
+        return None
+
+
+async def _call(ctx: Context, statement: str, noun: str, *args: Any) -> Any:
+    try:
+        return await ctx.session.fetchval(statement, *args)
+    except asyncpg.PostgresError as exc:
+        raise refusal(exc, noun) from exc
+
+
+async def _execution(ctx: Context, execution_id: Any) -> asyncpg.Record:
+    ctx.loaders.forget(EXECUTIONS, str(execution_id))
+    row = await row_by_id(ctx, EXECUTIONS, execution_id)
+    if row is None:
+        raise not_found("WorkflowExecution")
+    return row
+
+
+async def run_workflow(ctx: Context, workflow_id: uuid.UUID, lead_id: uuid.UUID) -> asyncpg.Record:
+    """A manual run: the caller manages the workflow, and the lead is of its scope."""
+    if await row_by_id(ctx, "lead_workflows", workflow_id) is None:
+        raise not_found("Workflow")
+    if await row_by_id(ctx, "leads", lead_id) is None:
+        raise not_found("Lead")
+    execution_id = await _call(ctx, sql.RUN_WORKFLOW, "Workflow", workflow_id, lead_id)
+    if execution_id is None:  # the lead was deleted meanwhile
+        raise bad_input("leadId", "leadId: the lead is gone")
+    return await _execution(ctx, execution_id)
+
+
+async def cancel_execution(ctx: Context, execution_id: uuid.UUID) -> asyncpg.Record:
+    await _execution(ctx, execution_id)  # invisible: NOT_FOUND
+    await _call(ctx, sql.CANCEL_EXECUTION, "WorkflowExecution", execution_id)
+    return await _execution(ctx, execution_id)
+
+
+async def retry_execution(ctx: Context, execution_id: uuid.UUID) -> asyncpg.Record:
+    await _execution(ctx, execution_id)
+    await _call(ctx, sql.RETRY_EXECUTION, "WorkflowExecution", execution_id)
+    return await _execution(ctx, execution_id)
