@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
@@ -16,6 +17,7 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
 
 from gql.analytics import AnalyticsQuery
 from gql.mutations.activity import ActivityMutations
@@ -120,6 +122,15 @@ MUTATION_TYPES: tuple[type, ...] = (
 )
 
 
+class LeadgenSchema(strawberry.Schema):
+    """Strawberry's schema, minus its logging of every error with a traceback: expected errors (bad input,
+    refusals) are answers, not incidents, and the unexpected ones are logged once, with their error id, when
+    the response is formatted (gql/errors.py)."""
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        return None
+
+
 def build_schema(limits: SchemaLimits | None = None, *, introspection: bool = True) -> strawberry.Schema:
     lim = limits or SchemaLimits()
     # The limit rules are built once: ValidationCache keys on the rule classes, and the limiter extensions
@@ -129,7 +140,7 @@ def build_schema(limits: SchemaLimits | None = None, *, introspection: bool = Tr
         *MaxAliasesLimiter(max_alias_count=lim.max_aliases).validation_rules,
         *([] if introspection else DisableIntrospection().validation_rules),
     ]
-    return strawberry.Schema(
+    return LeadgenSchema(
         query=merge_types("Query", QUERY_TYPES),
         mutation=merge_types("Mutation", MUTATION_TYPES),
         types=[getattr(m, name) for m in ALL_TYPE_MODULES for name in _public_types(m)],

@@ -304,7 +304,7 @@ async def test_no_secret_in_any_log_line(app: CustomApp, caplog: pytest.LogCaptu
     for response in responses:
         assert_absent(secret, response)
         assert_absent(second, response)
-    assert any(r.levelno >= logging.ERROR for r in caplog.records)  # errors were logged, at DEBUG and above
+    assert caplog.records  # the operations logged (at DEBUG and above); none of it may hold a secret
     for record in caplog.records:
         text = record.getMessage()
         assert not leaked(secret, text) and not leaked(second, text), (record.name, text)
