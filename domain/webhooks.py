@@ -23,6 +23,7 @@ import json
 import socket
 import time
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +36,11 @@ USER_AGENT = "leadgen-webhooks/1"
 DEFAULT_TIMEOUT = 10.0
 MAX_TIMEOUT = 30.0
 SIGNATURE_TOLERANCE = 300  # seconds a receiver accepts between the signature's time and its own clock
+# headers a delivery sets itself (or that HTTP/1.1 framing owns): extra headers of these names are ignored
+RESERVED_HEADERS = frozenset(
+    {"host", "content-type", "content-length", "user-agent", "connection", "transfer-encoding", "te", "upgrade"}
+    | {SIGNATURE_HEADER.lower(), EVENT_HEADER.lower(), DELIVERY_HEADER.lower()}
+)
 
 IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -56,6 +62,20 @@ class DeliveryResult:
     error: str | None = None
     duration_ms: int = 0
     delivery_id: str = ""
+    # why it failed: "refused" (the URL or its address may not be called), "timeout", "network" or "http" (a
+    # non-2xx answer); None when it succeeded, or for a failure before any delivery (no URL, no secret)
+    failure: str | None = None
+
+    @property
+    def retryable(self) -> bool:
+        """Worth another try later: a timeout, a network error, a 5xx, 408 or 429 (never a refusal or another 4xx)."""
+        if self.failure in ("timeout", "network"):
+            return True
+        return (
+            self.failure == "http"
+            and self.status_code is not None
+            and (self.status_code >= 500 or self.status_code in (408, 429))
+        )
 
 
 class DeliveryRefused(Exception):
@@ -151,21 +171,30 @@ async def deliver(
     allow_private: bool,
     event: str = "test",
     transport: httpx.AsyncBaseTransport | None = None,
+    delivery_id: str | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> DeliveryResult:
-    """POST `payload` as JSON to `url`, signed with `secret`; never raises for network or HTTP failures."""
-    delivery_id = str(uuid.uuid4())
+    """POST `payload` as JSON to `url`, signed with `secret`; never raises for network or HTTP failures.
+
+    `delivery_id` (X-Leadgen-Delivery; a new UUID by default) lets a receiver recognise a retried delivery;
+    `headers` are extra request headers (names in RESERVED_HEADERS are the delivery's own and are ignored)."""
+    delivery_id = delivery_id or str(uuid.uuid4())
     limit = min(max(timeout, 0.001), MAX_TIMEOUT)
     started = time.monotonic()
 
-    def result(ok: bool, status: int | None = None, error: str | None = None) -> DeliveryResult:
+    def result(
+        ok: bool, status: int | None = None, error: str | None = None, failure: str | None = None
+    ) -> DeliveryResult:
         elapsed = int((time.monotonic() - started) * 1000)
-        return DeliveryResult(ok, status, error, elapsed, delivery_id)
+        return DeliveryResult(ok, status, error, elapsed, delivery_id, failure)
 
     body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False, default=str).encode("utf-8")
     try:
         async with asyncio.timeout(limit):
             target, host = await pinned_target(url, allow_private)
-            headers = {
+            extra = {k: v for k, v in (headers or {}).items() if k.lower() not in RESERVED_HEADERS}
+            request_headers = {
+                **extra,
                 "Host": host if target.port is None else f"{host}:{target.port}",
                 "Content-Type": "application/json",
                 "User-Agent": USER_AGENT,
@@ -178,17 +207,17 @@ async def deliver(
                 httpx.AsyncClient(
                     timeout=httpx.Timeout(limit), follow_redirects=False, trust_env=False, transport=transport
                 ) as client,
-                client.stream("POST", target, content=body, headers=headers, extensions=extensions) as response,
+                client.stream("POST", target, content=body, headers=request_headers, extensions=extensions) as response,
             ):
                 status = response.status_code
     except DeliveryRefused as exc:
-        return result(False, error=str(exc))
+        return result(False, error=str(exc), failure="refused")
     except (TimeoutError, httpx.TimeoutException):
-        return result(False, error=f"timed out after {limit:g}s")
+        return result(False, error=f"timed out after {limit:g}s", failure="timeout")
     except httpx.HTTPError as exc:
-        return result(False, error=f"could not deliver: {type(exc).__name__}")
+        return result(False, error=f"could not deliver: {type(exc).__name__}", failure="network")
     except OSError as exc:
-        return result(False, error=f"could not deliver: {type(exc).__name__}")
+        return result(False, error=f"could not deliver: {type(exc).__name__}", failure="network")
     if 200 <= status < 300:
         return result(True, status)
-    return result(False, status, f"the receiver answered HTTP {status}")
+    return result(False, status, f"the receiver answered HTTP {status}", failure="http")

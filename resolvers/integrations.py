@@ -1,8 +1,9 @@
 """Integrations: credentials encrypted here and written as the caller (never read back by the API), and webhooks.
 
-`send_webhook` is the one way to call an integration's webhook: it reads the envelope (only for an integration
-the session's caller manages), decrypts the signing secret and delivers a signed payload. testIntegration uses
-it; so can the workflow worker, on a session acting as the workflow's owner.
+`send_webhook` calls an integration's webhook through domain/integration_webhooks.py, the one way to do it: it
+reads the envelope (only for an integration the session's caller manages), decrypts the signing secret and
+delivers a signed payload. testIntegration uses it here; the workflow worker (the webhook action and the
+integration push) calls the domain function on a session acting as the workflow's or integration's owner.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from db import integrations as sql
 from db.session import RequestSession
 from domain.credentials import CredentialsError, Keyring, hint_for, validate_secret
 from domain.errors import AppError, bad_input, not_found
-from domain.webhooks import DeliveryResult, deliver
+from domain.integration_webhooks import decrypt_credentials, send_integration_webhook
+from domain.webhooks import DeliveryResult
 from resolvers.context import Context, Integrations
 from resolvers.reads import row_by_id
 from resolvers.writes import create_row, update_row
@@ -60,10 +62,7 @@ async def _store(ctx: Context, row: asyncpg.Record, secret: Mapping[str, str] | 
 
 async def _decrypt(session: RequestSession, keyring: Keyring, row: asyncpg.Record) -> dict[str, Any] | None:
     """The row's secret object (None without credentials); 42501 unless the caller manages the row."""
-    envelope = await sql.read_envelope(session, row["id"])
-    if envelope is None:
-        return None
-    return keyring.decrypt(envelope, row_id=row["id"], owner=row["user_id"], space=row["space_id"])
+    return await decrypt_credentials(session, keyring, row)
 
 
 def _secret(credentials: Any, integration_type: str | None) -> dict[str, str] | None:
@@ -112,28 +111,13 @@ async def clear_credentials(ctx: Context, row_id: uuid.UUID) -> asyncpg.Record:
 async def send_webhook(
     session: RequestSession, integrations: Integrations, row: asyncpg.Record, payload: Any, *, event: str
 ) -> DeliveryResult:
-    """POST `payload` to the integration's settings.url, signed with its credentials' signingSecret.
+    """POST `payload` to the integration's settings.url, signed with its credentials' signingSecret
+    (domain/integration_webhooks.py).
 
     Raises (42501, FORBIDDEN) unless the session's caller manages the integration; every other problem (no URL,
     no or unusable credentials, refused address, timeout, HTTP error) is the result's `error`."""
-    keyring = integrations.keyring
-    if keyring is None:
-        await sql.read_envelope(session, row["id"])  # the caller's permission first
-        return DeliveryResult(False, error="credentials are not available: this server has no LEADGEN_SECRET_KEY")
-    try:
-        secret = await _decrypt(session, keyring, row)
-    except CredentialsError as exc:
-        return DeliveryResult(False, error=f"the stored credentials cannot be used ({exc}); set them again")
-    settings = row["settings"] if isinstance(row["settings"], dict) else {}
-    url = settings.get("url")
-    if not isinstance(url, str) or not url.strip():
-        return DeliveryResult(False, error="settings.url: the integration has no webhook URL")
-    signing = (secret or {}).get("signingSecret")
-    if not isinstance(signing, str) or not signing:
-        return DeliveryResult(False, error="the integration has no signingSecret in its credentials")
-    policy = integrations.webhooks
-    return await deliver(
-        url.strip(), payload, signing, timeout=policy.timeout, allow_private=policy.allow_private, event=event
+    return await send_integration_webhook(
+        session, integrations.keyring, integrations.webhooks, row, payload, event=event
     )
 
 

@@ -37,7 +37,9 @@ class Settings:
     # derive it from DATABASE_URL), and where emails go (SMTP, else an outbox folder; see domain/workflows/settings.py)
     worker_database_url: str | None = None
     worker_password: str | None = field(default=None, repr=False)
-    smtp_url: str | None = field(default=None, repr=False)  # LEADGEN_SMTP_URL: smtp[s]://user:password@host:port
+    # LEADGEN_SMTP_URL: smtp[s]://user:password@host:port, or its parts: LEADGEN_SMTP_HOST, LEADGEN_SMTP_PORT,
+    # LEADGEN_SMTP_USER, LEADGEN_SMTP_PASSWORD, LEADGEN_SMTP_SECURITY (starttls | tls | none; default starttls)
+    smtp_url: str | None = field(default=None, repr=False)
     email_from: str = "Leadgen <no-reply@localhost>"  # LEADGEN_EMAIL_FROM
     email_outbox: Path | None = None  # LEADGEN_EMAIL_OUTBOX (development default: <data dir>/outbox)
 
@@ -77,7 +79,7 @@ class Settings:
             webhook_timeout=_seconds(env, "LEADGEN_WEBHOOK_TIMEOUT", 10.0, at_most=30.0),
             worker_database_url=env.get("LEADGEN_WORKER_DATABASE_URL") or None,
             worker_password=env.get("LEADGEN_WORKER_PASSWORD") or None,
-            smtp_url=env.get("LEADGEN_SMTP_URL") or None,
+            smtp_url=env.get("LEADGEN_SMTP_URL") or _smtp_url_from_parts(env),
             email_from=env.get("LEADGEN_EMAIL_FROM") or "Leadgen <no-reply@localhost>",
             email_outbox=Path(env["LEADGEN_EMAIL_OUTBOX"]) if env.get("LEADGEN_EMAIL_OUTBOX") else None,
         )
@@ -94,6 +96,25 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
     if value <= 0:
         raise ValueError(f"{name} must be positive")
     return value
+
+
+SMTP_SECURITY_SCHEMES = {"starttls": "smtp", "tls": "smtps", "none": "smtp+insecure"}
+
+
+def _smtp_url_from_parts(env: Mapping[str, str]) -> str | None:
+    """LEADGEN_SMTP_HOST and friends as one LEADGEN_SMTP_URL (None without a host)."""
+    host = env.get("LEADGEN_SMTP_HOST", "").strip()
+    if not host:
+        return None
+    security = env.get("LEADGEN_SMTP_SECURITY", "starttls").strip().lower() or "starttls"
+    if security not in SMTP_SECURITY_SCHEMES:
+        raise ValueError(f"LEADGEN_SMTP_SECURITY must be starttls, tls or none, not {security!r}")
+    port = env.get("LEADGEN_SMTP_PORT", "").strip()
+    if port and not port.isdigit():
+        raise ValueError(f"LEADGEN_SMTP_PORT must be a port number, not {port!r}")
+    user, password = env.get("LEADGEN_SMTP_USER", ""), env.get("LEADGEN_SMTP_PASSWORD", "")
+    credentials = f"{quote(user, safe='')}{':' + quote(password, safe='') if password else ''}@" if user else ""
+    return f"{SMTP_SECURITY_SCHEMES[security]}://{credentials}{host}{':' + port if port else ''}"
 
 
 def _flag(env: Mapping[str, str], name: str) -> bool:

@@ -966,6 +966,8 @@ async def test_every_trigger_is_covered_here(db: asyncpg.Connection) -> None:
         "leads_workflow_events_on_update",
         "lead_activities_workflow_events",
         "lead_campaign_associations_workflow_events",
+        # pushes of new leads to active webhook integrations: tested in tests/test_integration_push.py
+        "leads_integration_push",
         # lead scoring: tested in tests/test_scoring.py and tests/test_scoring_triggers.py
         "leads_compute_score",
         *(f"lead_activities_rescore_on_{op}" for op in ("insert", "update", "delete")),

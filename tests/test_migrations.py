@@ -179,7 +179,11 @@ async def test_worker_login_role_is_noinherit_and_can_only_become_authenticated(
             "select distinct table_schema || '.' || table_name as t from information_schema.role_table_grants"
             " where grantee = 'leadgen_worker'"
         )
-        assert {r["t"] for r in tables} == {"private.workflow_events", "private.workflow_jobs"}
+        assert {r["t"] for r in tables} == {
+            "private.workflow_events",
+            "private.workflow_jobs",
+            "private.integration_deliveries",  # the integration push's queue (20261125190000_workflow_actions.sql)
+        }
     finally:
         await conn.close()
     worker = await asyncpg.connect(cluster.dsn(module_db, user="leadgen_worker"))

@@ -98,7 +98,7 @@ def test_the_registry_knows_every_action_type_and_validates_by_type() -> None:
     assert [f for f, _ in registry.problems("add_note", {"note": " "})] == ["note"]
     assert registry.problems("add_note", "text") == [("", "must be a JSON object")]
     assert registry.problems("teleport", {}) == [("", "no action of type 'teleport'")]
-    assert registry.problems("webhook", {"anything": True}) == []  # placeholders accept any object ...
+    assert [f for f, _ in registry.problems("webhook", {"anything": True})] == ["anything", "secret", "url"]
 
 
 def test_back_off_doubles_up_to_its_maximum() -> None:

@@ -236,7 +236,7 @@ async def test_permanent_errors_and_unwritten_actions_fail_at_once(
     admin: asyncpg.Connection, cluster: PgCluster, workflow_db: str
 ) -> None:
     scope = await personal(admin)
-    placeholder = await add_workflow(admin, scope, "lead_created", steps=[("send_email", {"template": "x"}, 0), NOTE])
+    misfit = await add_workflow(admin, scope, "lead_created", steps=[("send_email", {"template": "x"}, 0), NOTE])
     gone = await add_workflow(admin, scope, "lead_created", steps=[("webhook", {}, 0)])
     invalid = await add_workflow(admin, scope, "lead_created", steps=[("add_note", {"text": "?"}, 0)])
     await add_lead(admin, scope)
@@ -244,10 +244,9 @@ async def test_permanent_errors_and_unwritten_actions_fail_at_once(
     registry = registry_with(Flaky(0, permanent=True))
     async with running_worker(cluster.dsn(workflow_db), clock, registry=registry) as worker:
         await worker.run_once()
-    [run] = await executions(admin, placeholder)
-    assert run["status"] == "failed" and run["error"] == (
-        "step 1 (send_email): the send_email action is not implemented yet (placeholder)"
-    )
+    [run] = await executions(admin, misfit)  # a config written past the API's checks
+    assert run["status"] == "failed"
+    assert run["error"].startswith("step 1 (send_email): invalid actionConfig (template: not a setting of send_email")
     assert statuses(run) == ["failed", "pending"] and steps(run)[0]["attempts"] == 1
     assert (await executions(admin, gone))[0]["error"] == "step 1 (webhook): the receiver said 410 Gone"
     assert "invalid actionConfig (text: not a setting of add_note" in (await executions(admin, invalid))[0]["error"]

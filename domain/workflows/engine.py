@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from db import workflows as sql
 from domain.workflows.conditions import trigger_matches
+from domain.workflows.integration_push import IntegrationPush
 from domain.workflows.model import ClaimedEvent, ClaimedJob
 from domain.workflows.steps import LEASE_EXPIRED, LeaseLost, Runtime, classify, run_job
 
@@ -38,15 +39,17 @@ class RunSummary:
     completed: int = 0  # executions that completed during the run
     failed: int = 0  # executions that failed during the run
     lost: int = 0  # jobs whose lease was lost, or whose execution had stopped
+    pushes: int = 0  # integration pushes of new leads run (integration_push.py; any outcome)
 
     def add(self, other: RunSummary) -> None:
-        for name in ("events", "executions", "jobs", "completed", "failed", "lost"):
+        for name in ("events", "executions", "jobs", "completed", "failed", "lost", "pushes"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
 class WorkflowEngine:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
+        self.pushes = IntegrationPush(runtime)  # a built-in kind of job: new leads to webhook integrations
 
     # ---- events -----------------------------------------------------------------------------------------------
 
@@ -141,7 +144,7 @@ class WorkflowEngine:
     async def run_due(self, concurrency: int = 1, stop: asyncio.Event | None = None) -> RunSummary:
         """Work until nothing is due at the clock's time (or `stop` is set): `concurrency` lanes, each fanning out
         events first, then running one job at a time (a step with no delay that follows is due at once, so it runs
-        too)."""
+        too), and, when no step is due, one due integration push (integration_push.py)."""
         summary = RunSummary()
 
         async def lane() -> None:
@@ -151,9 +154,12 @@ class WorkflowEngine:
                 if events.events:
                     continue
                 jobs = await self.claim_jobs(1)
-                if not jobs:
+                if jobs:
+                    summary.add(await self.run_job(jobs[0]))
+                elif await self.pushes.run_one() is not None:  # no step due: an integration push, if one is
+                    summary.pushes += 1
+                else:
                     return
-                summary.add(await self.run_job(jobs[0]))
 
         await asyncio.gather(*(lane() for _ in range(max(1, concurrency))))
         return summary
@@ -167,7 +173,8 @@ class WorkflowEngine:
         """Delete queue rows settled longer ago than the retention."""
         before = self.runtime.clock.now() - dt.timedelta(seconds=self.runtime.config.retention_seconds)
         async with self.runtime.pool.acquire() as conn:
-            return int(await conn.fetchval(sql.PURGE, before))
+            purged = int(await conn.fetchval(sql.PURGE, before))
+        return purged + await self.pushes.purge(before)
 
     async def next_due(self) -> dt.datetime | None:
         """When the next pending event or job falls due (after the clock's time), if any."""

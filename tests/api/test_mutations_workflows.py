@@ -123,7 +123,7 @@ async def test_action_lifecycle(api: ApiClient) -> None:
     input = {
         "workflow": parent["id"],
         "actionType": "SEND_EMAIL",
-        "actionConfig": {"template": "hi"},
+        "actionConfig": {"subject": "hi", "body": "Hello {{firstName}}"},
         "delaySeconds": 60,
     }
     created = ok(await api.gql(CREATE_ACTION, {"input": input}, as_user=BOB))["createWorkflowAction"]
@@ -132,7 +132,7 @@ async def test_action_lifecycle(api: ApiClient) -> None:
     assert read["node"]["actions"] == [{"id": created["id"], "actionType": "SEND_EMAIL", "actionOrder": 0}]
     updated = ok(await api.gql(UPDATE_ACTION, {"id": created["id"], "patch": {"delaySeconds": 0}}, as_user=BOB))
     assert updated["updateWorkflowAction"]["delaySeconds"] == 0
-    assert updated["updateWorkflowAction"]["actionConfig"] == {"template": "hi"}
+    assert updated["updateWorkflowAction"]["actionConfig"] == {"subject": "hi", "body": "Hello {{firstName}}"}
     deleted = ok(await api.gql(DELETE_ACTION, {"id": created["id"]}, as_user=BOB))
     assert deleted["deleteWorkflowAction"] == {"deletedId": created["id"]}
     assert await count_rows(api, "lead_workflow_actions", "workflow_id = $1", uid(parent["id"])) == 0

@@ -111,7 +111,11 @@ async def test_action_configs_are_checked_by_each_action(api: ApiClient) -> None
     workflow = await new_workflow(api)
     ok(await add_action(api, workflow, "ADD_NOTE", {"note": "Call {{first_name}} ({{ customFields.plan }})"}))
     ok(await add_action(api, workflow, "WAIT", {}, order=1))
-    ok(await add_action(api, workflow, "SEND_EMAIL", {"template": "welcome"}, order=2))  # not written yet: any object
+    ok(await add_action(api, workflow, "SEND_EMAIL", {"subject": "Hi {{lead.firstName}}", "body": "..."}, order=2))
+    response = await add_action(api, workflow, "SEND_EMAIL", {"template": "welcome", "to": "nobody"}, order=3)
+    assert {f["field"] for f in response.errors[0]["extensions"]["fields"]} == {
+        f"input.actionConfig.{key}" for key in ("template", "to", "subject", "body")
+    }
     refused(await add_action(api, workflow, "ADD_NOTE", {}, 3), "BAD_USER_INPUT", "input.actionConfig.note")
     response = await add_action(api, workflow, "ADD_NOTE", {"note": "Hi {{shoe_size}}", "color": "red"}, 3)
     refused(response, "BAD_USER_INPUT", "input.actionConfig.color")

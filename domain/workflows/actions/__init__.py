@@ -1,7 +1,11 @@
 """Workflow actions: one class per `lead_workflow_actions.action_type`, registered in `registry.py`.
 
-Writing an action (the guide for send_email, assign_lead, change_stage, update_field, add_to_campaign,
-remove_from_campaign and webhook, whose placeholders in `placeholders.py` fail every run until replaced):
+The actions: wait, add_note, send_email, assign_lead, change_stage, update_field, add_to_campaign,
+remove_from_campaign and webhook, one module each (campaign_membership.py is what the two campaign actions share;
+domain/workflows/lead_data.py gives them the lead as a JSON document and `{{lead.firstName}}` templates). Each
+module's docstring spells out its config and output.
+
+Writing an action:
 
     class ChangeStageAction:                       # satisfies base.Action (a Protocol: no base class needed)
         type = "change_stage"
@@ -18,7 +22,7 @@ remove_from_campaign and webhook, whose placeholders in `placeholders.py` fail e
             await ctx.session.execute("update public.leads set stage_id = $2 where id = $1", ctx.lead["id"], stage)
             return StepOutcome(output={"stageId": str(stage)})
 
-    registry: ActionRegistry.register(ChangeStageAction()) in default_registry() (replaces the placeholder).
+    registry: add ChangeStageAction() to default_registry() in registry.py.
 
 What `run` gets (base.ActionContext):
 * `ctx.session`: a RequestSession (db/session.py) holding ONE open transaction as the workflow's OWNER: role

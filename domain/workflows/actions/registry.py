@@ -6,9 +6,15 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from domain.workflows.actions.add_note import AddNoteAction
+from domain.workflows.actions.add_to_campaign import AddToCampaignAction
+from domain.workflows.actions.assign_lead import AssignLeadAction
 from domain.workflows.actions.base import Action
-from domain.workflows.actions.placeholders import NOT_YET, NotImplementedAction
+from domain.workflows.actions.change_stage import ChangeStageAction
+from domain.workflows.actions.remove_from_campaign import RemoveFromCampaignAction
+from domain.workflows.actions.send_email import SendEmailAction
+from domain.workflows.actions.update_field import UpdateFieldAction
 from domain.workflows.actions.wait import WaitAction
+from domain.workflows.actions.webhook import WebhookAction
 from domain.workflows.conditions import Problem
 
 ACTION_TYPES = (
@@ -52,4 +58,16 @@ class ActionRegistry:
 
 
 def default_registry() -> ActionRegistry:
-    return ActionRegistry([WaitAction(), AddNoteAction(), *(NotImplementedAction(t) for t in NOT_YET)])
+    return ActionRegistry(
+        [
+            WaitAction(),
+            AddNoteAction(),
+            SendEmailAction(),
+            AssignLeadAction(),
+            ChangeStageAction(),
+            UpdateFieldAction(),
+            AddToCampaignAction(),
+            RemoveFromCampaignAction(),
+            WebhookAction(),
+        ]
+    )
