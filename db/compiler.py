@@ -117,12 +117,12 @@ class _Compiler:
         else:
             source = self._from(c.relation, c.table, parent, inner)
             where = sb.page_where(target, c.args, inner, self.params)
-        first = self.params.add(c.args.first, "integer")
+        first = str(int(c.args.first))  # a literal, like the LIMIT (see sb.page_limit)
         ordered = sb.order_sql(order, inner)
+        cursor = f", {sb.cursor_sql(c.args.order, order, inner)} as _cursor" if _uses_cursor(c) else ""
         rows = (
-            f"select {sb.columns_sql(target, inner)}, {sb.cursor_sql(c.args.order, order, inner)} as _cursor, "
-            f"row_number() over (order by {ordered}) as _n "
-            f"from {source} and {where} order by {ordered} limit {first} + 1"
+            f"select {sb.columns_sql(target, inner)}{cursor}, row_number() over (order by {ordered}) as _n "
+            f"from {source} and {where} order by {ordered} limit {sb.page_limit(c.args.first)}"
         )
         on_page = f"filter (where {page}._n <= {first})"
         pairs: list[tuple[str, str]] = []
@@ -182,6 +182,16 @@ class _Compiler:
         return (
             f"(select {self.selection(f.selection, inner)} from {target.qualified} {inner} where {inner}.id = {match})"
         )
+
+
+def _uses_cursor(c: p.Connection) -> bool:
+    """Whether any part of the connection shows a cursor (computing one per row is not free)."""
+    for part in c.parts:
+        if any(e.name == "cursor" for e in part.edge_parts):
+            return True
+        if any(i.name in ("startCursor", "endCursor") for i in part.page_info_parts):
+            return True
+    return False
 
 
 def compile_plan(plan: p.ReadPlan) -> CompiledQuery:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import asyncpg
 import pytest
 
+from db.session import Caller, begin_statement
+from gql.fast_path import CompiledReads
+from gql.schema import build_schema
+from resolvers.context import Limits
 from tests.support.api import ALICE, ApiClient
 
 DASHBOARD = """
@@ -48,3 +53,25 @@ async def test_statement_count_does_not_depend_on_page_size(api: ApiClient) -> N
     print(f"dashboard statements: n=5 -> {small.statements}, n=50 -> {large.statements}")
     assert small.statements == large.statements
     assert large.statements <= 10
+
+
+async def test_compiled_dashboard_is_planned_once_and_reused(api: ApiClient) -> None:
+    """Repeated executions reuse a generic plan instead of re-planning each time (page sizes are not bound)."""
+    compiled = CompiledReads(build_schema(), Limits()).compile(DASHBOARD, None, {"n": 25})
+    assert compiled is not None
+    caller = Caller("authenticated", {"sub": ALICE, "role": "authenticated", "aud": "authenticated"})
+    conn = await asyncpg.connect(api.admin_dsn)
+    try:
+        await conn.execute(begin_statement(caller, readonly=True))
+        statement = await conn.prepare(compiled.sql)
+        answers = {await statement.fetchval(*compiled.params) for _ in range(8)}
+        plans = await conn.fetchrow(
+            "select generic_plans, custom_plans from pg_prepared_statements where statement = $1", compiled.sql
+        )
+        await conn.execute("rollback")
+    finally:
+        await conn.close()
+    assert len(answers) == 1
+    assert plans is not None
+    print(f"compiled dashboard over 8 executions: {dict(plans)}")
+    assert plans["generic_plans"] >= 3 and plans["custom_plans"] <= 5
