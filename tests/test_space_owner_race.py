@@ -1,0 +1,74 @@
+"""Two owners demoting each other at the same moment cannot leave their space without an owner."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import asyncpg
+import pytest
+
+from db.session import Caller, begin_statement
+from tests.support.databases import PgCluster
+
+DEMOTE = "update public.space_members set role = 'admin' where space_id = $1 and user_id = $2"
+
+
+async def _add_user(conn: asyncpg.Connection, name: str) -> uuid.UUID:
+    user_id = uuid.uuid4()
+    await conn.execute(
+        "insert into auth.users (id, email, aud, role) values ($1, $2, 'authenticated', 'authenticated')",
+        user_id,
+        f"{name}.{user_id.hex[:8]}@example.test",
+    )
+    return user_id
+
+
+def _as(user: uuid.UUID) -> str:
+    return begin_statement(
+        Caller("authenticated", {"sub": str(user), "role": "authenticated", "aud": "authenticated"}),
+        readonly=False,
+    )
+
+
+async def _wait_until_blocked(admin: asyncpg.Connection, pid: int) -> None:
+    for _ in range(200):
+        waiting = await admin.fetchval("select wait_event_type from pg_stat_activity where pid = $1", pid)
+        if waiting == "Lock":
+            return
+        await asyncio.sleep(0.025)
+    raise AssertionError("the second demotion never waited for the first")
+
+
+async def test_concurrent_demotions_of_the_last_two_owners_keep_one(cluster: PgCluster, fresh_db: str) -> None:
+    admin = await asyncpg.connect(cluster.dsn(fresh_db))
+    first = await asyncpg.connect(cluster.dsn(fresh_db, user="leadgen_api"))
+    second = await asyncpg.connect(cluster.dsn(fresh_db, user="leadgen_api"))
+    try:
+        ann, ben = await _add_user(admin, "ann"), await _add_user(admin, "ben")
+        space = await admin.fetchval(
+            "insert into public.spaces (name, created_by) values ('Shared', $1) returning id", ann
+        )
+        await admin.execute(
+            "insert into public.space_members (space_id, user_id, role) values ($1, $2, 'owner')", space, ben
+        )
+
+        # Ann demotes Ben and has not committed yet; Ben, at the same time, demotes Ann
+        await first.execute(_as(ann))
+        assert await first.execute(DEMOTE, space, ben) == "UPDATE 1"
+        await second.execute(_as(ben))
+        racing = asyncio.create_task(second.execute(DEMOTE, space, ann))
+        await _wait_until_blocked(admin, second.get_server_pid())
+        await first.execute("commit")
+
+        with pytest.raises(asyncpg.CheckViolationError) as refused:
+            await racing
+        assert refused.value.constraint_name == "space_members_last_owner"
+        await second.execute("rollback")
+        owners = await admin.fetch(
+            "select user_id from public.space_members where space_id = $1 and role = 'owner'", space
+        )
+        assert [row["user_id"] for row in owners] == [ann]
+    finally:
+        for conn in (first, second, admin):
+            await conn.close()
