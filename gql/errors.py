@@ -50,6 +50,9 @@ def from_postgres(exc: asyncpg.PostgresError) -> AppError | None:
         return AppError("BAD_USER_INPUT", f"invalid value{f' for {field}' if field else ''}", field=field)
     if state.startswith("22"):  # data exceptions: bad format, out of range
         return AppError("BAD_USER_INPUT", "invalid value", field=field)
+    if state in ("40001", "40P01"):  # serialization failure, deadlock: a concurrent change got in the way
+        message = "a concurrent change got in the way; nothing was written, try again"
+        return AppError("CONFLICT", message, retryable=True)
     if state == "25006":
         return AppError("FORBIDDEN", "a query cannot write; use a mutation")
     return None
