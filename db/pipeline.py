@@ -8,18 +8,16 @@ from db.sql_builder import columns_sql
 # The caller's board: a space's stages ($1), or the caller's personal stages when $1 is null.
 _BOARD = "(($1::uuid is null and s.space_id is null and s.user_id = (select auth.uid())) or s.space_id = $1::uuid)"
 
-# Move lead $1 to stage $2 and log a `stage_changed` activity, in one statement; nothing happens when the lead is
-# already there. The flags tell why nothing moved: the lead is not visible, the stage is not one of the lead's own
-# board (not visible, or of another scope), the lead already is in that stage, or RLS refused the update.
+# Move lead $1 to stage $2; nothing happens when the lead is already there. The `stage_changed` activity is
+# written by the leads_log_stage_change trigger (so every way of changing a stage logs it). The flags tell why
+# nothing moved: the lead is not visible, the stage is not one of the lead's own board (not visible, or of
+# another scope), the lead already is in that stage, or RLS refused the update.
 MOVE_LEAD = """
 with lead as (
   select l.id, l.user_id, l.space_id, l.stage_id from public.leads l where l.id = $1::uuid
 ),
-from_stage as (
-  select s.id, s.name from public.lead_stages s join lead on s.id = lead.stage_id
-),
 to_stage as (
-  select s.id, s.name from public.lead_stages s
+  select s.id from public.lead_stages s
   join lead on s.space_id is not distinct from lead.space_id and (lead.space_id is not null or s.user_id = lead.user_id)
   where s.id = $2::uuid
 ),
@@ -28,23 +26,11 @@ moved as (
   from to_stage t
   where l.id = $1::uuid and l.stage_id is distinct from t.id
   returning l.id
-),
-logged as (
-  insert into public.lead_activities (lead_id, activity_type, description, activity_data)
-  select m.id, 'stage_changed',
-         case when f.id is null then format('Moved to %s', t.name)
-              else format('Moved from %s to %s', f.name, t.name) end,
-         jsonb_build_object(
-           'from', case when f.id is null then null else jsonb_build_object('id', f.id, 'name', f.name) end,
-           'to', jsonb_build_object('id', t.id, 'name', t.name))
-  from moved m cross join to_stage t left join from_stage f on true
-  returning id
 )
 select exists (select 1 from lead) as lead_visible,
        exists (select 1 from to_stage) as stage_in_scope,
        coalesce((select l.stage_id = $2::uuid from lead l), false) as unchanged,
-       (select count(*) from moved) as moved,
-       (select count(*) from logged) as logged
+       (select count(*) from moved) as moved
 """
 
 # Give the stages of a board ($1: a space, or null for the caller's personal board) the positions 0..n-1 in the

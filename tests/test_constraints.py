@@ -957,6 +957,8 @@ async def test_every_trigger_is_covered_here(db: asyncpg.Connection) -> None:
         "spaces_add_default_stages",
         "leadgen_add_default_stages",
         "leads_check_custom_fields",
+        # stage changes logged as activities, whoever makes them: tested in tests/api/test_pipeline.py
+        "leads_log_stage_change",
         # campaign status transitions, credentials of moved integrations: tested below
         "lead_campaigns_check_status_transition",
         "lead_integrations_forget_moved_credentials",

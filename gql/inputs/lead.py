@@ -46,7 +46,10 @@ class LeadPatch:
     phone: str | None = UNSET
     job_title: str | None = UNSET
     company: strawberry.ID | None = UNSET
-    stage: strawberry.ID | None = UNSET
+    stage: strawberry.ID | None = strawberry.field(
+        default=UNSET,
+        description="A stage of the lead's own board; a change logs a stage_changed activity, as moveLead does.",
+    )
     source: strawberry.ID | None = UNSET
     form: strawberry.ID | None = UNSET
     assigned_to: strawberry.ID | None = UNSET

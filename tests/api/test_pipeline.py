@@ -181,6 +181,71 @@ async def test_moving_a_lead_without_a_stage(api: ApiClient) -> None:
     assert entry["activityData"] == {"from": None, "to": {"id": default_stage_id(ERIN, "Won"), "name": "Won"}}
 
 
+UPDATE_LEAD_STAGE = "mutation($id: ID!, $stage: ID) { updateLead(id: $id, patch: {stage: $stage}) { id } }"
+UPDATE_LEADS_STAGE = """
+mutation($email: String!, $stage: ID!) {
+  updateLeads(filter: {email: {eq: $email}}, patch: {stage: $stage}, atMost: 5) { count }
+}
+"""
+
+
+async def stage_log(api: ApiClient, lead: str) -> list[tuple[str | None, str, str | None]]:
+    """The lead's stage_changed activities, oldest first: (description, to-stage name, author)."""
+    rows = await admin_fetch(
+        api,
+        "select description, activity_data -> 'to' ->> 'name' as to_name, user_id::text as author"
+        " from public.lead_activities where lead_id = $1 and activity_type = 'stage_changed'"
+        " order by created_at, id",
+        uuid.UUID(raw_id(lead)),
+    )
+    return [(r["description"], r["to_name"], r["author"]) for r in rows]
+
+
+async def test_every_way_of_changing_a_stage_logs_it(api: ApiClient) -> None:
+    """updateLead, updateLeads and a Studio edit log the change as moveLead does; clearing a stage logs nothing."""
+    stage = {n: default_stage_id(SPACE, n) for n in ("New", "Contacted", "Qualified", "Proposal")}
+    lead = await new_lead(
+        api, CAROL, space=SPACE_ID, email="every-way@example.com", stage=gid("LeadStage", stage["New"])
+    )
+    ok(await api.gql(UPDATE_LEAD_STAGE, {"id": lead, "stage": gid("LeadStage", stage["Contacted"])}, as_user=CAROL))
+    variables = {"email": "every-way@example.com", "stage": gid("LeadStage", stage["Qualified"])}
+    assert ok(await api.gql(UPDATE_LEADS_STAGE, variables, as_user=BOB))["updateLeads"]["count"] == 1
+    # as Studio does: the superuser, no JWT claims
+    await admin_fetch(
+        api,
+        "update public.leads set stage_id = $1 where id = $2",
+        uuid.UUID(stage["Proposal"]),
+        uuid.UUID(raw_id(lead)),
+    )
+    ok(await api.gql(UPDATE_LEAD_STAGE, {"id": lead, "stage": None}, as_user=CAROL))
+    assert await stage_log(api, lead) == [
+        ("Moved from New to Contacted", "Contacted", CAROL),
+        ("Moved from Contacted to Qualified", "Qualified", BOB),
+        ("Moved from Qualified to Proposal", "Proposal", None),
+    ]
+
+
+async def test_racing_moves_each_record_the_stage_they_really_left(api: ApiClient) -> None:
+    stage = {n: default_stage_id(SPACE, n) for n in ("New", "Contacted", "Qualified")}
+    lead = await new_lead(api, CAROL, space=SPACE_ID, email="racing@example.com", stage=gid("LeadStage", stage["New"]))
+    moves = [
+        api.gql(MOVE, {"lead": lead, "stage": gid("LeadStage", stage[name])}, as_user=user)
+        for name, user in (("Contacted", CAROL), ("Qualified", BOB))
+    ]
+    for response in await asyncio.gather(*moves):
+        ok(response)
+    rows = await admin_fetch(
+        api,
+        "select activity_data -> 'from' ->> 'name' as from_name, activity_data -> 'to' ->> 'name' as to_name"
+        " from public.lead_activities where lead_id = $1 and activity_type = 'stage_changed' order by created_at, id",
+        uuid.UUID(raw_id(lead)),
+    )
+    steps = {r["from_name"]: r["to_name"] for r in rows}
+    # whichever move committed second left the stage the first one had moved the lead to: a chain from New
+    assert len(rows) == 2 and len(steps) == 2, rows
+    assert steps[steps["New"]] in ("Contacted", "Qualified") and steps[steps["New"]] != steps["New"]
+
+
 async def test_move_lead_errors(api: ApiClient) -> None:
     lead = await new_lead(api, CAROL, space=SPACE_ID, email="stuck@example.com")
     space_stage = gid("LeadStage", default_stage_id(SPACE, "Proposal"))

@@ -1,6 +1,6 @@
-"""`change_stage`: move the lead to a stage of its own board, as the API's moveLead does (db/pipeline.MOVE_LEAD:
-the move and its `stage_changed` activity, with `activityData {from: {id, name} | null, to: {id, name}}`, in one
-statement, as the workflow's owner under RLS).
+"""`change_stage`: move the lead to a stage of its own board, as the API's moveLead does (db/pipeline.MOVE_LEAD,
+as the workflow's owner under RLS; the database logs the `stage_changed` activity, with
+`activityData {from: {id, name} | null, to: {id, name}}`).
 
 Config, one of:
     {"stage": "<stage id>"}            # a LeadStage id (UUID or global ID) of the lead's board
