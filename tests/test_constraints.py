@@ -944,6 +944,7 @@ async def test_every_trigger_is_covered_here(db: asyncpg.Connection) -> None:
         "spaces_add_creator_as_owner",
         "space_members_keep_last_owner",
         "lead_activities_touch_last_activity",
+        "lead_activities_recompute_last_activity",
         "leads_check_refs",
         "customers_check_refs",
         "companies_check_exit_from_space",
@@ -1058,6 +1059,23 @@ async def test_an_activity_sets_last_activity_at(db: asyncpg.Connection, world: 
     # by default an activity happens now
     await insert(db, "lead_activities", lead_id=lead, activity_type="call_made")
     assert await last_activity_at(db, lead) == await db.fetchval("select now()")
+
+
+async def test_deleting_activities_moves_last_activity_at_back(db: asyncpg.Connection, world: World) -> None:
+    lead = await insert(db, "leads", user_id=world.alice, first_name="Ada")
+    other = await insert(db, "leads", user_id=world.alice, first_name="Grace")
+    hour = dt.timedelta(hours=1)
+    old = await insert(db, "lead_activities", lead_id=lead, activity_type="note", created_at=MOMENT)
+    newest = await insert(db, "lead_activities", lead_id=lead, activity_type="meeting", created_at=MOMENT + hour)
+    await insert(db, "lead_activities", lead_id=other, activity_type="note", created_at=MOMENT + 2 * hour)
+    assert await last_activity_at(db, lead) == MOMENT + hour
+    await db.execute("delete from public.lead_activities where id = $1", newest)
+    assert await last_activity_at(db, lead) == MOMENT
+    await db.execute("delete from public.lead_activities where id = $1", old)
+    assert await last_activity_at(db, lead) is None
+    assert await last_activity_at(db, other) == MOMENT + 2 * hour  # other leads keep theirs
+    # deleting the lead deletes its activities: nothing to update, nothing refused
+    assert await db.execute("delete from public.leads where id = $1", other) == "DELETE 1"
 
 
 async def test_a_multi_row_insert_sets_each_lead_to_its_newest_activity(db: asyncpg.Connection, world: World) -> None:
