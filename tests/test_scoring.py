@@ -14,6 +14,7 @@ import uuid
 import asyncpg
 import pytest
 
+from domain.free_email import FREE_EMAIL_DOMAINS, is_free_email_domain
 from tests.support import scoring
 from tests.support.roles import ANON_CLAIMS, SET_CALLER, acting_as, user_claims
 from tests.support.scoring import Scope, World, add_lead, add_rule, breakdown, clamped, lead_with, score_of
@@ -325,3 +326,13 @@ async def test_the_preview_counts_only_the_callers_visible_leads(api_conn: async
 async def test_the_preview_refuses_malformed_rules(db: asyncpg.Connection, rules: str, problem: str) -> None:
     with pytest.raises(asyncpg.InvalidParameterValueError, match=problem):
         await db.fetch(PREVIEW, rules, None)
+
+
+async def test_forms_and_scoring_agree_on_free_mail(db: asyncpg.Connection) -> None:
+    """The Python list (forms' blockFreeEmail) and the SQL function (scoring) name the same providers."""
+    source = await db.fetchval("select prosrc from pg_proc where oid = 'leadgen.is_free_email(text)'::regprocedure")
+    in_sql = set(re.findall(r"'([a-z0-9.-]+\.[a-z]+)'", source))
+    assert in_sql == set(FREE_EMAIL_DOMAINS)
+    for domain in sorted(in_sql):
+        assert await db.fetchval("select leadgen.is_free_email($1)", f"someone@{domain}") is True, domain
+        assert is_free_email_domain(domain.upper()), domain
