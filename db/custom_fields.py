@@ -10,6 +10,15 @@ from db.catalog import table
 from db.sql_builder import FilterNode, Params, filter_sql
 
 # A new lead's values ($1) in the scope it is created in: the space $2, or the caller's personal scope.
+# A new lead given no custom values: only required fields can fail. The same answer as PROBLEMS_OF_NEW_LEAD with
+# an empty object, by a plain query Postgres plans once (the function is planned on every call: ~0.35 ms).
+REQUIRED_OF_NEW_LEAD = """
+select d.field_name, 'required' as problem from public.lead_custom_fields d
+where d.is_required
+  and (($1::uuid is null and d.space_id is null and d.user_id = (select auth.uid())) or d.space_id = $1::uuid)
+order by d.field_name
+"""
+
 PROBLEMS_OF_NEW_LEAD = (
     "select p.field_name, p.problem"
     " from leadgen.custom_field_problems($1::jsonb, (select auth.uid()), $2::uuid, true) p"

@@ -27,7 +27,10 @@ def _refuse(rows: Sequence[asyncpg.Record], field: str) -> None:
 async def check_new_lead(ctx: Context, values: Mapping[str, Any], field: str) -> None:
     """A lead about to be created: its values (none given counts as {}) in the scope it is created in."""
     given = values.get("custom_fields") or {}
-    rows = await ctx.session.fetch(custom_fields.PROBLEMS_OF_NEW_LEAD, given, values.get("space_id"))
+    if given == {}:
+        rows = await ctx.session.fetch(custom_fields.REQUIRED_OF_NEW_LEAD, values.get("space_id"))
+    else:
+        rows = await ctx.session.fetch(custom_fields.PROBLEMS_OF_NEW_LEAD, given, values.get("space_id"))
     _refuse(rows, field)
 
 

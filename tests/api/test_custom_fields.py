@@ -11,7 +11,7 @@ import asyncpg
 import pytest
 import pytest_asyncio
 
-from tests.support.api import ALICE, CAROL, DAVE, ERIN, SPACE, ApiClient, api_client
+from tests.support.api import ALICE, BOB, CAROL, DAVE, ERIN, SPACE, ApiClient, api_client
 from tests.support.databases import PgCluster
 from tests.support.mutations import admin_val, gid, ok, raw_id, refused
 from tests.support.pipeline import default_stage_id
@@ -193,6 +193,27 @@ async def test_required_fields_are_needed_on_create(paths: Paths) -> None:
     assert failing(await api.gql(CREATE_LEAD, {"input": partial}, as_user=ALICE)) == {"region": "required"}
     complete = {**partial, "customFields": {"account_code": "A-1", "region": "EMEA"}}
     ok(await api.gql(CREATE_LEAD, {"input": complete}, as_user=ALICE))
+
+
+async def test_required_personal_fields_are_needed_on_create(paths: Paths) -> None:
+    """A personal scope's required field binds its owner's personal leads, and nobody else's."""
+    api = paths.general
+    spec = {"fieldName": "erin_ref", "fieldLabel": "Ref", "fieldType": "TEXT", "isRequired": True}
+    field = ok(await api.gql(CREATE_FIELD, {"input": spec}, as_user=ERIN))["createCustomField"]["id"]
+    try:
+        missing = await api.gql(CREATE_LEAD, {"input": {"email": "erin.req@example.com"}}, as_user=ERIN)
+        assert failing(missing) == {"erin_ref": "required"}
+        given = {"email": "erin.req@example.com", "customFields": {}}  # an empty object gives no value either
+        assert failing(await api.gql(CREATE_LEAD, {"input": given}, as_user=ERIN)) == {"erin_ref": "required"}
+        # other users' personal leads and space leads are not bound by it
+        ok(await api.gql(CREATE_LEAD, {"input": {"email": "alice.free@example.com"}}, as_user=BOB))
+        ok(await api.gql(CREATE_LEAD, {"input": {"space": SPACE_ID, "email": "space.free@example.com"}}, as_user=CAROL))
+    finally:
+        ok(
+            await api.gql(
+                "mutation($id: ID!) { deleteCustomField(id: $id) { deletedId } }", {"id": field}, as_user=ERIN
+            )
+        )
 
 
 async def test_permissions_still_apply_after_validation(paths: Paths) -> None:
