@@ -257,13 +257,47 @@ def _searches(node: FilterNode | None) -> bool:
     return any(_searches(item) for item in node.items)
 
 
+# Orderings of leads with per-scope indexes (migration 20261125210000_scoped_lead_pages.sql).
+SCOPED_LEAD_ORDERS = frozenset({"score_desc", "score_asc", "created_at_desc", "created_at_asc"})
+
+
+def scoped_lead_source(table: Table, args: PageArgs, alias: str, params: Params) -> str:
+    """A root page of leads as the union of the same page in each scope the leads_select policy admits.
+
+    The policy admits a lead that is the caller's personal one, or in a space the caller belongs to, or any lead
+    for a platform admin. Walking one global sort index under that policy reads most of the table for a caller
+    whose few leads sort late; per scope, each page comes from an index that starts with the scope. RLS still
+    applies to every row: the branches only choose where to look. tests/test_scoped_lead_pages.py compares the
+    result with the plain query for every persona, and pins the policy's text."""
+    order = ordering(table, args.order)
+    where = page_where(table, args, alias, params)
+    ordered = order_sql(order, alias)
+    limit = page_limit(args.first)
+    columns = columns_sql(table, alias)
+    admin = "(select leadgen.is_platform_admin())"
+
+    def branch(scope: str) -> str:
+        rows = f"select {columns} from {table.qualified} {alias} where {scope} and ({where})"
+        return f"{rows} order by {ordered} limit {limit}"
+
+    return (
+        f"(({branch(admin)})"
+        f" union all ({branch(f'not {admin} and {alias}.space_id is null and {alias}.user_id = (select auth.uid())')})"
+        f" union all (select x.* from leadgen.readable_space_ids() as s (id) cross join lateral ("
+        f"{branch(f'not {admin} and {alias}.space_id = s.id')}) x)) {alias}"
+    )
+
+
 def root_source(table: Table, args: PageArgs, alias: str, params: Params) -> tuple[str, str]:
     """FROM and WHERE of a root page.
 
     A full-text search is fenced off (`offset 0`) so that Postgres finds the matches through the GIN index
     first and then sorts them, rather than walking the sort index hoping to meet matches soon (which reads
-    the whole table when a word is rare or absent)."""
+    the whole table when a word is rare or absent). Leads by score or creation time are read scope by scope
+    (scoped_lead_source)."""
     if not _searches(args.filter):
+        if table.name == "leads" and args.order in SCOPED_LEAD_ORDERS:
+            return scoped_lead_source(table, args, alias, params), "true"
         return f"{table.qualified} {alias}", page_where(table, args, alias, params)
     inner = filter_sql(table, args.filter, alias, params)
     source = f"(select {columns_sql(table, alias)} from {table.qualified} {alias} where {inner} offset 0) {alias}"
