@@ -69,12 +69,24 @@ def _campaigns(count: int) -> str:
 
 
 def _root_leads(count: int, columns: str, *pairs: tuple[str, str]) -> str:
-    """`leads(first: count, orderBy: SCORE_DESC) { nodes { ... } }` over the leads the caller can see."""
+    """`leads(first: count, orderBy: SCORE_DESC) { nodes { ... } }` over the leads the caller can see.
+
+    The best rows of the same page taken in each scope the leads_select policy admits (as our server reads it,
+    db/sql_builder.scoped_lead_source): one walk of the global score index under RLS reads most of the table
+    for callers whose few leads score low, and a floor that a server can beat is no floor."""
     nodes = _obj(("nodes", _agg(_obj(*pairs), LEAD_ORDER)))
-    return (
-        f"select {_response('leads', nodes)} "
-        f"from (select {columns} from public.leads l order by {LEAD_ORDER} limit {count}) l"
+    admin = "(select leadgen.is_platform_admin())"
+
+    def page(scope: str) -> str:
+        return f"select {columns} from public.leads l where {scope} order by {LEAD_ORDER} limit {count}"
+
+    scoped = (
+        f"({page(admin)})"
+        f" union all ({page(f'not {admin} and l.space_id is null and l.user_id = (select auth.uid())')})"
+        f" union all (select x.* from leadgen.readable_space_ids() as s (id) cross join lateral ("
+        f"{page(f'not {admin} and l.space_id = s.id')}) x)"
     )
+    return f"select {_response('leads', nodes)} from (select * from ({scoped}) l order by {LEAD_ORDER} limit {count}) l"
 
 
 LEAD_ID = ("id", _gid("Lead", "l.id"))
