@@ -7,8 +7,6 @@ plain query, and the policy's shape is pinned: a change to leads_select fails he
 
 from __future__ import annotations
 
-from typing import Any
-
 import asyncpg
 import pytest
 
@@ -16,6 +14,7 @@ from db import sql_builder as sb
 from db.catalog import table
 from db.session import Caller, begin_statement
 from tests.support.api import ALICE, BOB, CAROL, DAVE, ERIN, PLATFORM_ADMIN, ApiClient
+from tests.support.roles import user_claims
 
 PERSONAS = {"alice": ALICE, "bob": BOB, "carol": CAROL, "dave": DAVE, "erin": ERIN, "admin": PLATFORM_ADMIN}
 FILTERS: dict[str, sb.FilterNode | None] = {
@@ -28,10 +27,7 @@ PAGES = 4
 
 
 def _caller(user: str) -> Caller:
-    claims: dict[str, Any] = {"sub": user, "role": "authenticated", "aud": "authenticated"}
-    if user == PLATFORM_ADMIN:
-        claims["app_metadata"] = {"leadgen_role": "admin"}
-    return Caller("authenticated", claims)
+    return Caller("authenticated", user_claims(user, platform_admin=user == PLATFORM_ADMIN))
 
 
 async def _page(conn: asyncpg.Connection, args: sb.PageArgs, *, scoped: bool) -> list[asyncpg.Record]:

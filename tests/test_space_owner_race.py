@@ -10,25 +10,14 @@ import pytest
 
 from db.session import Caller, begin_statement
 from tests.support.databases import PgCluster
+from tests.support.roles import user_claims
+from tests.support.scoring import add_user
 
 DEMOTE = "update public.space_members set role = 'admin' where space_id = $1 and user_id = $2"
 
 
-async def _add_user(conn: asyncpg.Connection, name: str) -> uuid.UUID:
-    user_id = uuid.uuid4()
-    await conn.execute(
-        "insert into auth.users (id, email, aud, role) values ($1, $2, 'authenticated', 'authenticated')",
-        user_id,
-        f"{name}.{user_id.hex[:8]}@example.test",
-    )
-    return user_id
-
-
 def _as(user: uuid.UUID) -> str:
-    return begin_statement(
-        Caller("authenticated", {"sub": str(user), "role": "authenticated", "aud": "authenticated"}),
-        readonly=False,
-    )
+    return begin_statement(Caller("authenticated", user_claims(user)), readonly=False)
 
 
 async def _wait_until_blocked(admin: asyncpg.Connection, pid: int) -> None:
@@ -45,7 +34,7 @@ async def test_concurrent_demotions_of_the_last_two_owners_keep_one(cluster: PgC
     first = await asyncpg.connect(cluster.dsn(fresh_db, user="leadgen_api"))
     second = await asyncpg.connect(cluster.dsn(fresh_db, user="leadgen_api"))
     try:
-        ann, ben = await _add_user(admin, "ann"), await _add_user(admin, "ben")
+        ann, ben = await add_user(admin, "ann"), await add_user(admin, "ben")
         space = await admin.fetchval(
             "insert into public.spaces (name, created_by) values ('Shared', $1) returning id", ann
         )
