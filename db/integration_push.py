@@ -5,26 +5,16 @@ themselves run as the integration's owner under RLS. Times are the worker's cloc
 from __future__ import annotations
 
 from db.catalog import table
+from db.leased_queue import claim_sql
 from db.sql_builder import columns_sql
 
 # ---- the worker's login role --------------------------------------------------------------------------------
 
 # $1 worker, $2 now, $3 lease seconds, $4 how many
-CLAIM = """
-with due as (
-  select d.id from private.integration_deliveries d
-  where d.state = 'pending' and d.run_at <= $2::timestamptz
-    and (d.locked_until is null or d.locked_until <= $2::timestamptz)
-  order by d.run_at, d.id
-  limit $4::integer
-  for update skip locked
+CLAIM = claim_sql(
+    "integration_deliveries",
+    "q.id, q.integration_id, q.lead_id, q.event_type, q.attempts, q.last_error",
 )
-update private.integration_deliveries d
-   set locked_by = $1::text, locked_until = $2::timestamptz + make_interval(secs => $3::double precision),
-       attempts = d.attempts + 1
-  from due where d.id = due.id
-returning d.id, d.integration_id, d.lead_id, d.event_type, d.attempts, d.last_error
-"""
 # $1 delivery, $2 worker, $3 attempt, $4 now -> jsonb {state: run | lost | stopped, integrationId, leadId, claims}
 BEGIN = "select private.begin_integration_delivery($1::bigint, $2::text, $3::integer, $4::timestamptz)"
 # $1 delivery, $2 worker, $3 attempt, $4 now, $5 outcome (done | retry | failed), $6 error, $7 status, $8 retry at

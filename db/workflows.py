@@ -12,6 +12,7 @@ Every time is the worker's clock, passed as a parameter: due-ness never depends 
 from __future__ import annotations
 
 from db.catalog import table
+from db.leased_queue import claim_sql
 from db.sql_builder import columns_sql
 
 CHANNEL = "leadgen_workflows"  # NOTIFY payloads: 'event' | 'job' (wake-ups only)
@@ -28,22 +29,11 @@ from pg_roles r where r.rolname = current_user
 """
 
 # $1 worker, $2 now, $3 lease seconds, $4 how many
-CLAIM_EVENTS = """
-with due as (
-  select e.id from private.workflow_events e
-  where e.state = 'pending' and e.run_at <= $2::timestamptz
-    and (e.locked_until is null or e.locked_until <= $2::timestamptz)
-  order by e.run_at, e.id
-  limit $4::integer
-  for update skip locked
+CLAIM_EVENTS = claim_sql(
+    "workflow_events",
+    "q.id, q.event_type, q.lead_id, q.lead_owner_id, q.space_id, q.payload, q.origin_workflow_id, q.chain_depth,"
+    " q.attempts, q.last_error",
 )
-update private.workflow_events e
-   set locked_by = $1::text, locked_until = $2::timestamptz + make_interval(secs => $3::double precision),
-       attempts = e.attempts + 1
-  from due where e.id = due.id
-returning e.id, e.event_type, e.lead_id, e.lead_owner_id, e.space_id, e.payload, e.origin_workflow_id,
-          e.chain_depth, e.attempts, e.last_error
-"""
 # $1 event, $2 worker, $3 attempt (the claim's), $4 now, $5 note (why it started nothing, or null)
 FINISH_EVENT = """
 update private.workflow_events
@@ -69,21 +59,10 @@ EVENT_CANDIDATES = (
 START_EXECUTIONS = "select private.start_workflow_executions($1::bigint, $2::uuid[], $3::timestamptz)"
 
 # $1 worker, $2 now, $3 lease seconds, $4 how many
-CLAIM_JOBS = """
-with due as (
-  select j.id from private.workflow_jobs j
-  where j.state = 'pending' and j.run_at <= $2::timestamptz
-    and (j.locked_until is null or j.locked_until <= $2::timestamptz)
-  order by j.run_at, j.id
-  limit $4::integer
-  for update skip locked
+CLAIM_JOBS = claim_sql(
+    "workflow_jobs",
+    "q.id, q.execution_id, q.step_index, q.attempts, q.last_error",
 )
-update private.workflow_jobs j
-   set locked_by = $1::text, locked_until = $2::timestamptz + make_interval(secs => $3::double precision),
-       attempts = j.attempts + 1
-  from due where j.id = due.id
-returning j.id, j.execution_id, j.step_index, j.attempts, j.last_error
-"""
 # $1 job, $2 worker, $3 attempt, $4 now -> jsonb {state: run | lost | stopped, ...}
 BEGIN_STEP = "select private.begin_workflow_step($1::bigint, $2::text, $3::integer, $4::timestamptz)"
 # $1 job, $2 worker, $3 attempt, $4 now, $5 outcome (completed | skipped | retry | failed), $6 output, $7 error,
