@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+import asyncpg
 import pytest
 import pytest_asyncio
 
@@ -29,6 +30,16 @@ async def module_db(cluster: PgCluster) -> AsyncIterator[str]:
         yield name
     finally:
         await cluster.drop(name)
+
+
+@pytest_asyncio.fixture(scope="module")
+async def conn(cluster: PgCluster, module_db: str) -> AsyncIterator[asyncpg.Connection]:
+    """A superuser connection (what Studio connects as) to the module's database."""
+    connection = await asyncpg.connect(cluster.dsn(module_db))
+    try:
+        yield connection
+    finally:
+        await connection.close()
 
 
 @pytest_asyncio.fixture

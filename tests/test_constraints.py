@@ -24,6 +24,7 @@ import pytest_asyncio
 
 from tests.support.databases import PgCluster
 from tests.support.pipeline import DEFAULT_STAGES
+from tests.support.rows import add_user, insert
 
 # --------------------------------------------------------------------------------------------------------------
 # The world: users, two spaces and one row in every table, shared by the module and never changed by a test.
@@ -67,27 +68,6 @@ class World:
     other_space: uuid.UUID
     rows: Mapping[str, uuid.UUID]  # table -> the row of `space` (space_members: bob's; profiles: alice's)
     carol_rows: Mapping[str, uuid.UUID]  # table -> one of carol's personal rows
-
-
-async def insert(conn: asyncpg.Connection, table: str, **values: Any) -> uuid.UUID:
-    """Insert one row into public.<table> (a trusted constant) and return its id."""
-    columns = ", ".join(f'"{column}"' for column in values)
-    params = ", ".join(f"${i}" for i in range(1, len(values) + 1))
-    row_id = await conn.fetchval(
-        f"insert into public.{table} ({columns}) values ({params}) returning id", *values.values()
-    )
-    assert isinstance(row_id, uuid.UUID)
-    return row_id
-
-
-async def add_user(conn: asyncpg.Connection, name: str) -> uuid.UUID:
-    user_id = uuid.uuid4()
-    await conn.execute(
-        "insert into auth.users (id, email, aud, role) values ($1, $2, 'authenticated', 'authenticated')",
-        user_id,
-        f"{name}.{user_id.hex[:8]}@example.test",
-    )
-    return user_id
 
 
 async def add_scope_rows(
@@ -185,15 +165,6 @@ async def build_world(conn: asyncpg.Connection) -> World:
     carol_rows = await add_scope_rows(conn, carol, None)
     await add_child_rows(conn, carol_rows, carol)
     return World(alice, bob, carol, space, other_space, rows, carol_rows)
-
-
-@pytest_asyncio.fixture(scope="module")
-async def conn(cluster: PgCluster, module_db: str) -> AsyncIterator[asyncpg.Connection]:
-    connection = await asyncpg.connect(cluster.dsn(module_db))
-    try:
-        yield connection
-    finally:
-        await connection.close()
 
 
 @pytest_asyncio.fixture(scope="module")

@@ -21,7 +21,7 @@ from tests.support.scoring import Scope, World, add_lead, add_rule, breakdown, c
 from tests.support.scoring_cases import CASES, MatchCase
 
 # the module's fixtures: a committed world, and each test in a transaction rolled back afterwards
-conn, world, db, api_conn = scoring.conn, scoring.world, scoring.db, scoring.api_conn
+world, db, api_conn = scoring.world, scoring.db, scoring.api_conn
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -14,10 +14,11 @@ import asyncpg
 
 from tests.support import scoring
 from tests.support.roles import SET_CALLER, acting_as, user_claims
-from tests.support.scoring import Scope, World, add_activities, add_lead, add_rule, breakdown, insert, score_of
+from tests.support.rows import insert
+from tests.support.scoring import Scope, World, add_activities, add_lead, add_rule, breakdown, score_of
 
 # the module's fixtures: a committed world, and each test in a transaction rolled back afterwards
-conn, world, db, api_conn = scoring.conn, scoring.world, scoring.db, scoring.api_conn
+world, db, api_conn = scoring.world, scoring.db, scoring.api_conn
 
 LONG_AGO = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 

@@ -11,7 +11,7 @@ import pytest
 from db.session import Caller, begin_statement
 from tests.support.databases import PgCluster
 from tests.support.roles import user_claims
-from tests.support.scoring import add_user
+from tests.support.rows import add_user
 
 DEMOTE = "update public.space_members set role = 'admin' where space_id = $1 and user_id = $2"
 

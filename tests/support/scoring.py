@@ -16,6 +16,7 @@ import asyncpg
 import pytest_asyncio
 
 from tests.support.databases import PgCluster
+from tests.support.rows import add_user, insert
 from tests.support.scoring_cases import Facts
 
 BREAKDOWN = "select b.rule_id, b.points from leadgen.score_breakdown($1::uuid[]) b order by b.rule_id"
@@ -54,27 +55,6 @@ class World:
     @property
     def elsewhere(self) -> Scope:
         return Scope(self.outsider, self.other_space)
-
-
-async def insert(conn: asyncpg.Connection, table: str, **values: Any) -> uuid.UUID:
-    """Insert one row into public.<table> (a trusted constant) and return its id."""
-    columns = ", ".join(f'"{column}"' for column in values)
-    params = ", ".join(f"${i}" for i in range(1, len(values) + 1))
-    row_id = await conn.fetchval(
-        f"insert into public.{table} ({columns}) values ({params}) returning id", *values.values()
-    )
-    assert isinstance(row_id, uuid.UUID)
-    return row_id
-
-
-async def add_user(conn: asyncpg.Connection, name: str) -> uuid.UUID:
-    user_id = uuid.uuid4()
-    await conn.execute(
-        "insert into auth.users (id, email, aud, role) values ($1, $2, 'authenticated', 'authenticated')",
-        user_id,
-        f"{name}.{user_id.hex[:8]}@example.test",
-    )
-    return user_id
 
 
 async def build_world(conn: asyncpg.Connection) -> World:
@@ -153,16 +133,6 @@ async def lead_with(conn: asyncpg.Connection, scope: Scope, facts: Facts) -> uui
     lead = await add_lead(conn, scope, **refs, **facts.lead)
     await add_activities(conn, lead, *facts.activities)
     return lead
-
-
-@pytest_asyncio.fixture(scope="module")
-async def conn(cluster: PgCluster, module_db: str) -> AsyncIterator[asyncpg.Connection]:
-    """The module's superuser connection (what Studio connects as)."""
-    connection = await asyncpg.connect(cluster.dsn(module_db))
-    try:
-        yield connection
-    finally:
-        await connection.close()
 
 
 @pytest_asyncio.fixture(scope="module")
