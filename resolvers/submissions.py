@@ -7,7 +7,6 @@ Every problem is reported at once and nothing is written; a honeypot submission 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import uuid
 from typing import Any
@@ -16,7 +15,7 @@ import asyncpg
 
 from db import forms as sql
 from domain.errors import AppError
-from domain.form_definitions import Problem, invalid, raise_problems
+from domain.form_definitions import raise_problems
 from domain.submissions import (
     PatternCheck,
     PublicForm,
@@ -29,6 +28,7 @@ from domain.submissions import (
 )
 from domain.visitor_tokens import client_hash, sign_visitor_token
 from resolvers.context import Context
+from resolvers.function_errors import invalid_input, json_detail, rate_limited
 
 log = logging.getLogger("leadgen.submissions")
 
@@ -89,23 +89,11 @@ def _refusal(exc: asyncpg.PostgresError) -> Exception:
     """The errors leadgen.submit_form raises on purpose, as the API's; anything else as it is."""
     if exc.sqlstate == "P0002":
         return AppError("NOT_FOUND", NOT_FOUND_MESSAGE)
-    detail = _detail(exc)
-    if exc.sqlstate == "LG422" and isinstance(detail, list) and detail:
-        return invalid([Problem(str(p["field"]), str(p["message"])) for p in detail], "the submission is invalid")
-    if exc.sqlstate == "LG429" and isinstance(detail, dict):
-        retry_after = int(detail.get("retry_after") or 1)
-        which = "from this address" if detail.get("limit") == "client" else "to this form"
-        return AppError(
-            "RATE_LIMITED",
-            f"too many submissions {which}; try again in {retry_after} seconds",
-            retryAfter=retry_after,
-            limit=detail.get("limit"),
-        )
-    return exc
-
-
-def _detail(exc: asyncpg.PostgresError) -> Any:
-    try:
-        return json.loads(getattr(exc, "detail", None) or "null")
-    except ValueError:
-        return None
+    mapped = None
+    if exc.sqlstate == "LG422":
+        mapped = invalid_input(json_detail(exc), "the submission is invalid")
+    elif exc.sqlstate == "LG429":
+        detail = json_detail(exc)
+        which = "from this address" if isinstance(detail, dict) and detail.get("limit") == "client" else "to this form"
+        mapped = rate_limited(detail, f"too many submissions {which}")
+    return mapped or exc

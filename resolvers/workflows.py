@@ -10,7 +10,6 @@ the workflow; every read here is the caller's, under RLS.
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -19,11 +18,12 @@ import asyncpg
 
 from db import workflows as sql
 from domain.errors import AppError, bad_input, not_found
-from domain.form_definitions import Problem, invalid, raise_problems
+from domain.form_definitions import Problem, raise_problems
 from domain.workflows.actions.registry import default_registry
 from domain.workflows.conditions import Problem as ConfigProblem
 from domain.workflows.conditions import trigger_problems
 from resolvers.context import Context
+from resolvers.function_errors import invalid_input, json_detail, rate_limited
 from resolvers.reads import row_by_id
 from resolvers.writes import update_row
 
@@ -107,31 +107,18 @@ async def check_activation(ctx: Context, workflow_id: uuid.UUID, field: str | No
 def refusal(exc: asyncpg.PostgresError, noun: str) -> Exception:
     """The errors the leadgen functions raise on purpose, as the API's; anything else as it is."""
     state = exc.sqlstate or ""
-    detail = _detail(exc)
     if state == "P0002":
         return not_found(noun)
     if state == "42501":
         return AppError("FORBIDDEN", str(exc))
     if state == "LG409":
         return AppError("CONFLICT", str(exc))
-    if state == "LG422" and isinstance(detail, list) and detail:
-        return invalid([Problem(str(p["field"]), str(p["message"])) for p in detail])
-    if state == "LG429" and isinstance(detail, dict):
-        retry_after = int(detail.get("retry_after") or 1)
-        return AppError(
-            "RATE_LIMITED",
-            f"{exc}; try again in {retry_after} seconds",
-            retryAfter=retry_after,
-            limit=detail.get("limit"),
-        )
-    return exc
-
-
-def _detail(exc: asyncpg.PostgresError) -> Any:
-    try:
-        return json.loads(getattr(exc, "detail", None) or "null")
-    except ValueError:
-        return None
+    mapped = None
+    if state == "LG422":
+        mapped = invalid_input(json_detail(exc))
+    elif state == "LG429":
+        mapped = rate_limited(json_detail(exc), str(exc))
+    return mapped or exc
 
 
 async def _call(ctx: Context, statement: str, noun: str, *args: Any) -> Any:
