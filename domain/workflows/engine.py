@@ -54,10 +54,7 @@ class WorkflowEngine:
     # ---- events -----------------------------------------------------------------------------------------------
 
     async def claim_events(self, limit: int = EVENT_BATCH, lease_seconds: float | None = None) -> list[ClaimedEvent]:
-        rt = self.runtime
-        lease = rt.config.lease_seconds if lease_seconds is None else lease_seconds
-        async with rt.pool.acquire() as conn:
-            rows = await conn.fetch(sql.CLAIM_EVENTS, rt.worker_id, rt.clock.now(), lease, limit)
+        rows = await self.runtime.claim(sql.CLAIM_EVENTS, limit, lease_seconds)
         return [ClaimedEvent.from_row(row) for row in rows]
 
     async def process_events(self, limit: int = EVENT_BATCH) -> RunSummary:
@@ -124,10 +121,7 @@ class WorkflowEngine:
     # ---- jobs -------------------------------------------------------------------------------------------------
 
     async def claim_jobs(self, limit: int = 1, lease_seconds: float | None = None) -> list[ClaimedJob]:
-        rt = self.runtime
-        lease = rt.config.lease_seconds if lease_seconds is None else lease_seconds
-        async with rt.pool.acquire() as conn:
-            rows = await conn.fetch(sql.CLAIM_JOBS, rt.worker_id, rt.clock.now(), lease, limit)
+        rows = await self.runtime.claim(sql.CLAIM_JOBS, limit, lease_seconds)
         return [ClaimedJob.from_row(row) for row in rows]
 
     async def run_job(self, job: ClaimedJob) -> RunSummary:

@@ -74,10 +74,7 @@ class IntegrationPush:
         self.runtime = runtime
 
     async def claim(self, limit: int = 1, lease_seconds: float | None = None) -> list[ClaimedDelivery]:
-        rt = self.runtime
-        lease = rt.config.lease_seconds if lease_seconds is None else lease_seconds
-        async with rt.pool.acquire() as conn:
-            rows = await conn.fetch(sql.CLAIM, rt.worker_id, rt.clock.now(), lease, limit)
+        rows = await self.runtime.claim(sql.CLAIM, limit, lease_seconds)
         return [ClaimedDelivery.from_row(row) for row in rows]
 
     async def run_one(self) -> str | None:

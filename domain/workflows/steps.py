@@ -56,6 +56,12 @@ class Runtime:
     registry: ActionRegistry = field(default_factory=default_registry)
     log: logging.Logger = field(default_factory=lambda: logging.getLogger("leadgen.workflows"))
 
+    async def claim(self, statement: str, limit: int, lease_seconds: float | None) -> list[asyncpg.Record]:
+        """Rows of a leased queue claimed by this worker (`statement` from db.leased_queue.claim_sql)."""
+        lease = self.config.lease_seconds if lease_seconds is None else lease_seconds
+        async with self.pool.acquire() as conn:
+            return list(await conn.fetch(statement, self.worker_id, self.clock.now(), lease, limit))
+
 
 class LeaseLost(Exception):
     """Another worker holds the row now (our lease ran out, or the execution was cancelled)."""
