@@ -164,7 +164,7 @@ async def run(admin_dsn: str, api_dsn: str) -> int:
             findings.append(await explain(conn, caller, name, sql, args))
         compiler = CompiledReads(build_schema(), Limits())
         for name, query in COMPILED.items():
-            compiled = compiler.compile(query, None, {})
+            compiled = compiler.compile_text(query, None, {})
             assert compiled is not None, name
             findings.append(await explain(conn, caller, f"compiled {name}", compiled.sql, list(compiled.params)))
         first, deep = await keyset_pages(conn, caller)

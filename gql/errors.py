@@ -66,8 +66,9 @@ def format_error(error: GraphQLError) -> tuple[dict[str, Any], bool]:
         payload["locations"] = [{"line": loc.line, "column": loc.column} for loc in error.locations]
     if error.path:
         payload["path"] = error.path
-    if original is None or (isinstance(original, GraphQLError) and not error.path):
-        # parse and validation errors, limits, variables not of their type: the client's document is at fault
+    if original is None or isinstance(original, GraphQLError) or (error.locations and not error.path):
+        # parse and validation errors (a literal a scalar refuses, e.g. a date that is not one, included), limits,
+        # variables not of their type: errors about the document, not a result; the client's document is at fault
         payload["extensions"] = {"code": "BAD_USER_INPUT"}
         return payload, False
     if isinstance(original, TransactionAborted):

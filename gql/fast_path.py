@@ -3,91 +3,76 @@
 from __future__ import annotations
 
 import json
-import threading
-from collections import OrderedDict
+import sys
+from dataclasses import dataclass
 from typing import Any
-
-import strawberry
-from graphql import DocumentNode, GraphQLError, parse, specified_rules
-from graphql.validation import ASTValidationRule
-from strawberry.extensions import AddValidationRules, MaxTokensLimiter
-from strawberry.schema.schema import validate_document
 
 from db.compiler import CompiledQuery, TooWide, compile_plan
 from db.sql_builder import InvalidCursor
+from gql.bounded_cache import BoundedCache, text_key
+from gql.documents import PreparedDocument
 from gql.planner import ReadPlanner, Unsupported
+from gql.schema import LeadgenSchema
 from resolvers.context import Limits
 
-_MISSING = object()
 
+@dataclass(frozen=True)
+class NotCompiled:
+    """Remembered for a (document, operation, variables): the general path answers it."""
 
-class _Lru(OrderedDict[Any, Any]):
-    def __init__(self, size: int) -> None:
-        super().__init__()
-        self._size = size
-        self._lock = threading.Lock()
-
-    def get_or(self, key: Any) -> Any:
-        with self._lock:
-            value = super().get(key, _MISSING)
-            if value is not _MISSING:
-                self.move_to_end(key)
-            return value
-
-    def put(self, key: Any, value: Any) -> None:
-        with self._lock:
-            self[key] = value
-            self.move_to_end(key)
-            while len(self) > self._size:
-                self.popitem(last=False)
+    reason: str
 
 
 class CompiledReads:
-    """Decides, per (query, operation, variables), whether one SQL statement can answer it, and how."""
+    """Decides, per (document, operation, variables), whether one SQL statement can answer it, and how.
 
-    def __init__(self, schema: strawberry.Schema, limits: Limits, cache_size: int = 2048) -> None:
-        self._schema = schema
+    Plans are cached by a hash of the three (never by the client's text itself) within a byte budget, and a
+    plan whose bound values are large is not cached at all: unique large variables cannot grow memory."""
+
+    def __init__(
+        self,
+        schema: LeadgenSchema,
+        limits: Limits,
+        *,
+        max_entries: int = 2048,
+        max_bytes: int = 32 * 1024 * 1024,
+        max_item_bytes: int = 256 * 1024,
+    ) -> None:
+        self._documents = schema.documents
         self._planner = ReadPlanner(schema, limits)
-        rules: list[type[ASTValidationRule]] = list(specified_rules)
-        self._max_tokens: int | None = None
-        # the same validation as Strawberry's execution: its limit extensions become rules here too
-        for factory in schema.extensions:
-            extension = factory()
-            if isinstance(extension, AddValidationRules):
-                rules.extend(extension.validation_rules)
-            elif isinstance(extension, MaxTokensLimiter):
-                self._max_tokens = extension.max_token_count
-        self._rules = tuple(rules)
-        self._documents = _Lru(cache_size)
-        self._compiled = _Lru(cache_size)
+        self._compiled: BoundedCache[CompiledQuery | NotCompiled] = BoundedCache(max_entries, max_bytes, max_item_bytes)
 
-    def _document(self, query: str) -> DocumentNode | None:
-        """The parsed document if it is valid (else None: the general path reports the errors)."""
-        document = self._documents.get_or(query)
-        if document is _MISSING:
-            try:
-                parsed = parse(query, max_tokens=self._max_tokens)
-                errors: list[GraphQLError] = validate_document(self._schema._schema, parsed, self._rules)
-                document = None if errors else parsed
-            except GraphQLError:
-                document = None
-            self._documents.put(query, document)
-        return document if isinstance(document, DocumentNode) else None
+    @property
+    def cache(self) -> BoundedCache[CompiledQuery | NotCompiled]:
+        return self._compiled
 
-    def compile(self, query: str, operation_name: str | None, variables: dict[str, Any]) -> CompiledQuery | None:
+    def compile_text(self, query: str, operation_name: str | None, variables: dict[str, Any]) -> CompiledQuery | None:
+        """`compile` for a document given as text (tools and tests; the endpoint has it prepared already)."""
+        return self.compile(self._documents.prepare(query), operation_name, variables)
+
+    def compile(
+        self, prepared: PreparedDocument, operation_name: str | None, variables: dict[str, Any]
+    ) -> CompiledQuery | None:
+        if not prepared.valid or prepared.document is None:
+            return None  # the general path reports the errors
         try:
-            key = (query, operation_name, json.dumps(variables, sort_keys=True, default=str))
+            variables_text = json.dumps(variables, sort_keys=True, separators=(",", ":"), default=str)
         except (TypeError, ValueError):
             return None
-        compiled = self._compiled.get_or(key)
-        if compiled is _MISSING:
-            compiled = None
-            document = self._document(query)
-            if document is not None:
-                try:
-                    compiled = compile_plan(self._planner.plan(document, operation_name, variables))
-                except (Unsupported, TooWide, InvalidCursor, ValueError):
-                    # the general path answers (a forged cursor is reported there, with its path)
-                    compiled = None
-            self._compiled.put(key, compiled)
+        key = text_key(prepared.key, operation_name, variables_text)
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            try:
+                compiled = compile_plan(self._planner.plan(prepared.document, operation_name, variables))
+            except (Unsupported, TooWide, InvalidCursor, ValueError) as exc:
+                # the general path answers (a forged cursor is reported there, with its path)
+                compiled = NotCompiled(type(exc).__name__)
+            self._compiled.put(key, compiled, _size(compiled, variables_text))
         return compiled if isinstance(compiled, CompiledQuery) else None
+
+
+def _size(compiled: CompiledQuery | NotCompiled, variables_text: str) -> int:
+    """What an entry keeps alive: the SQL text and the bound values (about as large as the variables)."""
+    if isinstance(compiled, NotCompiled):
+        return 200
+    return sys.getsizeof(compiled.sql) + 2 * len(variables_text) + 200

@@ -3,23 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import strawberry
-from graphql import GraphQLError
-from strawberry.extensions import (
-    AddValidationRules,
-    DisableIntrospection,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    ValidationCache,
-)
+from graphql import GraphQLError, recommended_rules
+from strawberry.extensions import DisableIntrospection, MaxAliasesLimiter, QueryDepthLimiter
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from gql.analytics import AnalyticsQuery
+from gql.documents import DocumentCache, UsePreparedDocument
 from gql.mutations.activity import ActivityMutations
 from gql.mutations.campaign import CampaignMutations
 from gql.mutations.company import CompanyMutations
@@ -123,34 +117,46 @@ MUTATION_TYPES: tuple[type, ...] = (
 
 
 class LeadgenSchema(strawberry.Schema):
-    """Strawberry's schema, minus its logging of every error with a traceback: expected errors (bad input,
-    refusals) are answers, not incidents, and the unexpected ones are logged once, with their error id, when
-    the response is formatted (gql/errors.py)."""
+    """Strawberry's schema with our limits and document cache, minus its logging of every error with a traceback:
+    expected errors (bad input, refusals) are answers, not incidents, and the unexpected ones are logged once,
+    with their error id, when the response is formatted (gql/errors.py).
+
+    Without introspection (production), errors also stop suggesting field and value names."""
+
+    def __init__(self, *args: Any, limits: SchemaLimits | None = None, introspection: bool = True, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        lim = limits or SchemaLimits()
+        # The limit rules are built once: the limiter extensions make new rule classes per instance.
+        rules = [
+            *recommended_rules,  # MaxIntrospectionDepthRule
+            *QueryDepthLimiter(max_depth=lim.max_depth).validation_rules,
+            *MaxAliasesLimiter(max_alias_count=lim.max_aliases).validation_rules,
+            *([] if introspection else DisableIntrospection().validation_rules),
+        ]
+        documents = DocumentCache(self._schema, rules, max_tokens=lim.max_tokens, hide_suggestions=not introspection)
+        self.documents = documents
+        self.extensions = (lambda: UsePreparedDocument(documents),)
 
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         return None
 
+    def _get_custom_context_kwargs(
+        self, operation_extensions: dict[str, Any] | None = None, *, sync: bool = False
+    ) -> dict[str, Any]:
+        kwargs = super()._get_custom_context_kwargs(operation_extensions, sync=sync)
+        if self.documents.hide_suggestions:
+            kwargs["hide_suggestions"] = True  # variables' coercion errors: no "Did you mean ...?"
+        return kwargs
 
-def build_schema(limits: SchemaLimits | None = None, *, introspection: bool = True) -> strawberry.Schema:
-    lim = limits or SchemaLimits()
-    # The limit rules are built once: ValidationCache keys on the rule classes, and the limiter extensions
-    # make new classes per instance, which would turn every request into a cache miss.
-    rules = [
-        *QueryDepthLimiter(max_depth=lim.max_depth).validation_rules,
-        *MaxAliasesLimiter(max_alias_count=lim.max_aliases).validation_rules,
-        *([] if introspection else DisableIntrospection().validation_rules),
-    ]
+
+def build_schema(limits: SchemaLimits | None = None, *, introspection: bool = True) -> LeadgenSchema:
     return LeadgenSchema(
         query=merge_types("Query", QUERY_TYPES),
         mutation=merge_types("Mutation", MUTATION_TYPES),
         types=[getattr(m, name) for m in ALL_TYPE_MODULES for name in _public_types(m)],
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
-        extensions=[
-            lambda: ParserCache(maxsize=512),
-            lambda: ValidationCache(maxsize=512),
-            lambda: AddValidationRules(rules),
-            lambda: MaxTokensLimiter(max_token_count=lim.max_tokens),
-        ],
+        limits=limits,
+        introspection=introspection,
     )
 
 

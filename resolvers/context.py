@@ -35,6 +35,8 @@ class Context:
     request_info: dict[str, Any] = field(default_factory=dict)  # client IP, user agent: for rate limits
     secret_key: bytes = field(default=b"", repr=False)  # the server secret (visitor tokens, hashed addresses)
     integrations: Integrations = field(default_factory=Integrations)
+    # the request's parsed and validated document (gql.documents.PreparedDocument), so Strawberry does not redo it
+    document: object | None = None
 
     @classmethod
     def create(
@@ -44,6 +46,7 @@ class Context:
         *,
         secret_key: bytes = b"",
         integrations: Integrations | None = None,
+        document: object | None = None,
         **info: Any,
     ) -> Context:
         return cls(
@@ -54,4 +57,5 @@ class Context:
             request_info=dict(info),
             secret_key=secret_key,
             integrations=integrations or Integrations(),
+            document=document,
         )

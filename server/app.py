@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import asyncpg
-import strawberry
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -15,15 +14,17 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from gql.schema import LeadgenSchema
 from server.auth import TokenVerifier
 from server.graphql_endpoint import EndpointConfig, GraphQLEndpoint
+from server.security_headers import SecurityHeadersMiddleware
 
 
 @dataclass
 class Services:
     """What a running app needs; created by the lifespan (server) or directly (tests)."""
 
-    schema: strawberry.Schema
+    schema: LeadgenSchema
     pool: asyncpg.Pool
     verifier: TokenVerifier
     endpoint: EndpointConfig
@@ -47,12 +48,18 @@ def create_app(
     if services is not None:
         state["services"] = services
 
+    endpoints: dict[int, GraphQLEndpoint] = {}
+
     def current() -> Services:
         return state["services"]
 
     async def graphql(request: Request) -> Response:
         s = current()
-        return await GraphQLEndpoint(s.schema, s.pool, s.verifier, s.endpoint)(request)
+        endpoint = endpoints.get(id(s))
+        if endpoint is None:  # built once per set of services (the lifespan opens them after the app exists)
+            endpoints.clear()
+            endpoint = endpoints[id(s)] = GraphQLEndpoint(s.schema, s.pool, s.verifier, s.endpoint)
+        return await endpoint(request)
 
     async def readyz(_: Request) -> Response:
         try:
@@ -71,7 +78,7 @@ def create_app(
             state["services"] = opened
             yield
 
-    middleware = []
+    middleware = [Middleware(SecurityHeadersMiddleware)]
     if cors_origins:
         middleware.append(
             Middleware(

@@ -14,7 +14,7 @@ from server.app import Services
 from server.auth import AuthSettings, TokenVerifier
 from server.credential_keys import integrations_from
 from server.dev_keys import DevSigningKey
-from server.graphql_endpoint import EndpointConfig
+from server.graphql_endpoint import EndpointConfig, Timeouts
 from server.server_secret import load_server_secret
 from server.settings import Settings, api_dsn_from
 
@@ -48,7 +48,9 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
             endpoint=EndpointConfig(
                 graphiql=not settings.production,
                 max_body_bytes=settings.max_body_bytes,
-                max_tokens=settings.max_tokens,
+                max_response_bytes=settings.max_response_bytes,
+                max_cost=settings.max_cost,
+                timeouts=Timeouts(operation_seconds=settings.operation_timeout, acquire_seconds=settings.pool_timeout),
                 expose_statement_count=not settings.production,
                 limits=page_limits,
                 compiled_reads=CompiledReads(schema, page_limits) if settings.compiled_reads else None,

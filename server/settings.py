@@ -25,6 +25,10 @@ class Settings:
     max_aliases: int = 30
     max_tokens: int = 2000
     max_page_size: int = 100
+    max_cost: int = 50_000  # LEADGEN_MAX_COST: objects one response may hold (gql/cost.py)
+    max_response_bytes: int = 10_000_000  # LEADGEN_MAX_RESPONSE_BYTES
+    operation_timeout: float = 8.0  # LEADGEN_OPERATION_TIMEOUT, seconds per GraphQL operation
+    pool_timeout: float = 3.0  # LEADGEN_POOL_TIMEOUT, seconds to wait for a database connection
     pool_min_size: int = 2
     pool_max_size: int = 10
     compiled_reads: bool = True
@@ -68,6 +72,10 @@ class Settings:
             max_aliases=_int(env, "LEADGEN_MAX_ALIASES", 30),
             max_tokens=_int(env, "LEADGEN_MAX_TOKENS", 2000),
             max_page_size=_int(env, "LEADGEN_MAX_PAGE_SIZE", 100),
+            max_cost=_int(env, "LEADGEN_MAX_COST", 50_000),
+            max_response_bytes=_int(env, "LEADGEN_MAX_RESPONSE_BYTES", 10_000_000),
+            operation_timeout=_seconds(env, "LEADGEN_OPERATION_TIMEOUT", 8.0, at_most=600.0),
+            pool_timeout=_seconds(env, "LEADGEN_POOL_TIMEOUT", 3.0, at_most=60.0),
             pool_min_size=_int(env, "LEADGEN_POOL_MIN", 2),
             pool_max_size=_int(env, "LEADGEN_POOL_MAX", 10),
             compiled_reads=env.get("LEADGEN_COMPILED_READS", "1").strip().lower() not in ("0", "false", "off", "no"),

@@ -57,7 +57,7 @@ async def test_statement_count_does_not_depend_on_page_size(api: ApiClient) -> N
 
 async def test_compiled_dashboard_is_planned_once_and_reused(api: ApiClient) -> None:
     """Repeated executions reuse a generic plan instead of re-planning each time (page sizes are not bound)."""
-    compiled = CompiledReads(build_schema(), Limits()).compile(DASHBOARD, None, {"n": 25})
+    compiled = CompiledReads(build_schema(), Limits()).compile_text(DASHBOARD, None, {"n": 25})
     assert compiled is not None
     caller = Caller("authenticated", {"sub": ALICE, "role": "authenticated", "aud": "authenticated"})
     conn = await asyncpg.connect(api.admin_dsn)

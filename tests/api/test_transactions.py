@@ -16,6 +16,7 @@ import pytest_asyncio
 import strawberry
 
 from gql.ids import global_id
+from gql.schema import LeadgenSchema
 from resolvers.context import Context
 from server.graphql_endpoint import STATEMENTS_HEADER
 from tests.support.api import ALICE, BOB, CAROL, ERIN, PLATFORM_ADMIN, SPACE, ApiClient
@@ -246,7 +247,7 @@ class ProbeMutation:
         return await info.context.session.execute(PROBE_WRITE, lead_id)
 
 
-PROBE_SCHEMA = strawberry.Schema(query=ProbeQuery, mutation=ProbeMutation)
+PROBE_SCHEMA = LeadgenSchema(query=ProbeQuery, mutation=ProbeMutation)
 
 
 async def probe(

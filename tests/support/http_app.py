@@ -20,12 +20,12 @@ from typing import Any
 import asyncpg
 import httpx
 import jwt
-import strawberry
+from starlette.types import ASGIApp
 
 from db.pool import create_api_pool
 from gql.fast_path import CompiledReads
 from gql.ids import global_id
-from gql.schema import build_schema
+from gql.schema import LeadgenSchema, build_schema
 from server.app import Services, create_app
 from server.auth import AuthSettings, TokenVerifier
 from server.dev_keys import DEV_ISSUER, DevSigningKey
@@ -111,6 +111,9 @@ async def delete_leads(api: ApiClient, lead_ids: list[str]) -> None:
 class CustomApp:
     client: ApiClient  # the same helpers as the `api` fixture's, on this app
     pool: asyncpg.Pool
+    asgi: ASGIApp  # the app itself, for tests that speak ASGI directly (a client that disconnects)
+    schema: LeadgenSchema
+    config: EndpointConfig
 
     @property
     def http(self) -> httpx.AsyncClient:
@@ -121,7 +124,7 @@ class CustomApp:
 async def custom_app(
     api: ApiClient,
     *,
-    schema: strawberry.Schema | None = None,
+    schema: LeadgenSchema | None = None,
     endpoint: EndpointConfig | None = None,
     cors_origins: tuple[str, ...] = (),
     compiled_reads: bool = False,
@@ -140,7 +143,7 @@ async def custom_app(
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
             client = ApiClient(http, api.key)
             client.admin_dsn = api.admin_dsn
-            yield CustomApp(client, pool)
+            yield CustomApp(client, pool, app, schema, config)
     finally:
         await verifier.aclose()
         await pool.close()
