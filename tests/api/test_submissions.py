@@ -84,9 +84,12 @@ async def counts(api: ApiClient) -> dict[str, int]:
 
 
 async def set_limits(api: ApiClient, client: int = 100_000, form: int = 100_000) -> None:
+    """Per-client and per-form limits; an address's and a network's shares of a form are lifted (their own tests
+    are in test_trusted_proxies.py)."""
     await admin_val(
         api,
-        "update private.form_submission_limits set per_client_limit = $1, per_form_limit = $2",
+        "update private.form_submission_limits set per_client_limit = $1, per_form_limit = $2,"
+        " per_form_address_percent = 100, per_form_network_percent = 100",
         client,
         form,
     )
