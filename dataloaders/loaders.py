@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
@@ -12,6 +14,7 @@ from strawberry.dataloader import DataLoader
 
 from dataloaders.page import Page
 from dataloaders.scoring import ScoreBreakdownLoader
+from dataloaders.submissions import FormSubmissionCountLoader, FormSubmissionPageLoader
 from db import sql_builder as sb
 from db.catalog import Table, ToMany, table
 from db.computed import computed_by_ids_sql
@@ -151,6 +154,22 @@ class Loaders:
         if loader is None:
             loader = self._loaders[key] = ScoreBreakdownLoader(self._session)
         assert isinstance(loader, ScoreBreakdownLoader)
+        return loader
+
+    def form_submissions(self, first: int, after: tuple[dt.datetime, uuid.UUID] | None) -> FormSubmissionPageLoader:
+        key = ("form_submissions", first, after)
+        loader = self._loaders.get(key)
+        if loader is None:
+            loader = self._loaders[key] = FormSubmissionPageLoader(self._session, first, after)
+        assert isinstance(loader, FormSubmissionPageLoader)
+        return loader
+
+    def form_submission_counts(self) -> FormSubmissionCountLoader:
+        key = ("form_submission_counts",)
+        loader = self._loaders.get(key)
+        if loader is None:
+            loader = self._loaders[key] = FormSubmissionCountLoader(self._session)
+        assert isinstance(loader, FormSubmissionCountLoader)
         return loader
 
     def forget(self, table_name: str, row_id: str) -> None:

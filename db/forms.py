@@ -1,8 +1,9 @@
 """SQL of the form builder and of public submissions ($n parameters; run as the caller).
 
 The builder's statements run under the caller's RLS like every write. A submission calls the two functions
-anon may call (supabase/migrations/20261125150000_form_submissions.sql), and asks Postgres to match the
-fields' patterns, which needs no privilege at all.
+anon may call (supabase/migrations/20261125150000_form_submissions.sql, 20261206110000_submission_safety.sql),
+and asks Postgres to match the fields' patterns, which needs no privilege at all. A form's editors read its
+submissions through leadgen.form_submissions, which decides who may.
 """
 
 from __future__ import annotations
@@ -45,5 +46,14 @@ where not (t.v ~ t.p)
 """
 
 PUBLISHED_FORM = "select leadgen.published_form($1::uuid)"
-# $1 form, $2 values, $3 context, $4 idempotency key, $5 client hash
-SUBMIT_FORM = "select leadgen.submit_form($1::uuid, $2::jsonb, $3::jsonb, $4::text, $5::text)"
+# $1 form, $2 values, $3 context, $4 idempotency key, $5 client hash, $6 network hash
+SUBMIT_FORM = "select leadgen.submit_form($1::uuid, $2::jsonb, $3::jsonb, $4::text, $5::text, $6::text)"
+
+# The submissions of forms the caller manages (leadgen.form_submissions decides which; others give no rows).
+# $1 form ids, $2 rows per form, $3/$4 the keyset (created_at, id) to continue after, or nulls
+FORM_SUBMISSIONS = (
+    "select form_id, id, lead_id, submitted_values, context, lead_created, proposed_changes, created_at"
+    " from leadgen.form_submissions($1::uuid[], $2::integer, $3::timestamptz, $4::uuid)"
+)
+# $1 form ids
+FORM_SUBMISSION_COUNTS = "select form_id, total from leadgen.form_submission_counts($1::uuid[])"

@@ -7,6 +7,7 @@ that a form owner's regular expression never runs in the API process. Nothing he
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import uuid
@@ -217,3 +218,24 @@ class SubmissionOutcome:
     success_message: str | None
     redirect_url: str | None
     visitor_token: str
+
+
+SUBMISSION_CURSOR = "submission"
+
+
+def submission_cursor(created_at: dt.datetime, submission_id: uuid.UUID) -> str:
+    """An opaque cursor of a form's submissions (newest first): their keyset (created_at, id)."""
+    doc = [SUBMISSION_CURSOR, created_at.isoformat(), str(submission_id)]
+    return base64.b64encode(json.dumps(doc).encode()).decode("ascii")
+
+
+def parse_submission_cursor(cursor: str) -> tuple[dt.datetime, uuid.UUID] | None:
+    """The keyset of a cursor `submission_cursor` made, or None for anything else."""
+    try:
+        doc = json.loads(base64.b64decode(cursor, validate=True).decode("utf-8"))
+        if not (isinstance(doc, list) and len(doc) == 3 and doc[0] == SUBMISSION_CURSOR):
+            return None
+        at, submission = dt.datetime.fromisoformat(str(doc[1])), uuid.UUID(str(doc[2]))
+    except (ValueError, RecursionError):
+        return None
+    return (at, submission) if at.tzinfo is not None else None

@@ -3,7 +3,8 @@
 Both use keys derived from the server secret (LEADGEN_SECRET_KEY) by purpose, so one secret serves every use
 without one use's MACs being valid for another. A visitor token names a submission (private.form_submissions
 .id, which names the lead): `vt1.<base64url submission id>.<base64url HMAC-SHA256, 128 bits>`. The address is
-never stored: only an HMAC of it (of its /64 network for IPv6, which one subscriber usually holds whole).
+never stored: only an HMAC of it (of its /64 network for IPv6, which one subscriber usually holds whole), and
+one of its network (IPv4 /24, IPv6 /48) for the per-form network share.
 """
 
 from __future__ import annotations
@@ -59,7 +60,16 @@ def verify_visitor_token(secret: bytes, token: str) -> uuid.UUID | None:
 
 
 def client_hash(secret: bytes, address: str | None) -> str | None:
-    """HMAC of the client's address for rate limits; None when the address is unknown."""
+    """HMAC of the client's address for rate limits (of its /64 for IPv6); None when the address is unknown."""
+    return _address_hash(secret, address, 32, 64)
+
+
+def network_hash(secret: bytes, address: str | None) -> str | None:
+    """HMAC of the client's network (IPv4 /24, IPv6 /48) for the per-form network share; None when unknown."""
+    return _address_hash(secret, address, 24, 48)
+
+
+def _address_hash(secret: bytes, address: str | None, v4_prefix: int, v6_prefix: int) -> str | None:
     if not address:
         return None
     try:
@@ -70,7 +80,9 @@ def client_hash(secret: bytes, address: str | None) -> str | None:
         if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
             ip = ip.ipv4_mapped
         if isinstance(ip, ipaddress.IPv6Address):
-            canonical = str(ipaddress.IPv6Network((ip, 64), strict=False))
+            canonical = str(ipaddress.IPv6Network((ip, v6_prefix), strict=False))
+        elif v4_prefix < 32:
+            canonical = str(ipaddress.IPv4Network((ip, v4_prefix), strict=False))
         else:
             canonical = str(ip)
     return hmac.new(derive_key(secret, "client-address"), canonical.encode(), hashlib.sha256).hexdigest()

@@ -2,6 +2,7 @@
 
 Callable without a token: the caller's role (anon) may only call the two `leadgen` functions of submissions.
 Every problem is reported at once and nothing is written; a honeypot submission gets a pretended success.
+A form's editors read its submissions (with the changes they propose to an existing lead) page by page.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from typing import Any
 
 import asyncpg
 
+from dataloaders.page import Page
 from db import forms as sql
-from domain.errors import AppError
+from domain.errors import AppError, bad_input
 from domain.form_definitions import raise_problems
 from domain.submissions import (
     PatternCheck,
@@ -22,11 +24,12 @@ from domain.submissions import (
     SubmissionOutcome,
     VisitContext,
     honeypot_filled,
+    parse_submission_cursor,
     request_problems,
     timing_problem,
     validate_values,
 )
-from domain.visitor_tokens import client_hash, sign_visitor_token
+from domain.visitor_tokens import client_hash, network_hash, sign_visitor_token
 from resolvers.context import Context
 from resolvers.function_errors import invalid_input, json_detail, rate_limited
 
@@ -53,10 +56,11 @@ async def submit_form(
     failed = await _failed_patterns(ctx, validation.patterns)
     timing = timing_problem(form, context.rendered_at, dt.datetime.now(dt.UTC))
     raise_problems(validation.result(failed, [timing] if timing else []), "the submission is invalid")
-    client = client_hash(ctx.secret_key, ctx.request_info.get("client_ip"))
+    address = ctx.request_info.get("client_ip")
+    client, network = client_hash(ctx.secret_key, address), network_hash(ctx.secret_key, address)
     try:
         result = await ctx.session.fetchval(
-            sql.SUBMIT_FORM, form_id, values, context.as_json(), idempotency_key, client
+            sql.SUBMIT_FORM, form_id, values, context.as_json(), idempotency_key, client, network
         )
     except asyncpg.PostgresError as exc:
         raise _refusal(exc) from exc
@@ -85,6 +89,13 @@ def _outcome(ctx: Context, form: PublicForm, submission_id: uuid.UUID) -> Submis
     )
 
 
+_LIMIT_WORDS = {
+    "client": "from this address",
+    "form_address": "from this address to this form",
+    "form_network": "from this network to this form",
+}
+
+
 def _refusal(exc: asyncpg.PostgresError) -> Exception:
     """The errors leadgen.submit_form raises on purpose, as the API's; anything else as it is."""
     if exc.sqlstate == "P0002":
@@ -94,6 +105,23 @@ def _refusal(exc: asyncpg.PostgresError) -> Exception:
         mapped = invalid_input(json_detail(exc), "the submission is invalid")
     elif exc.sqlstate == "LG429":
         detail = json_detail(exc)
-        which = "from this address" if isinstance(detail, dict) and detail.get("limit") == "client" else "to this form"
-        mapped = rate_limited(detail, f"too many submissions {which}")
+        limit = str(detail.get("limit")) if isinstance(detail, dict) else ""
+        mapped = rate_limited(detail, f"too many submissions {_LIMIT_WORDS.get(limit, 'to this form')}")
     return mapped or exc
+
+
+async def form_submissions(ctx: Context, form_id: str, first: int | None, after: str | None) -> Page:
+    """A page of a form's submissions, newest first: empty unless the caller manages the form (SQL decides)."""
+    size = ctx.limits.default_page_size if first is None else first
+    if size < 0 or size > ctx.limits.max_page_size:
+        raise bad_input("first", f"first must be between 0 and {ctx.limits.max_page_size}")
+    keyset = None
+    if after is not None:
+        keyset = parse_submission_cursor(after)
+        if keyset is None:
+            raise bad_input("after", "after: not a cursor of this API")
+    return await ctx.loaders.form_submissions(size, keyset).load(form_id)
+
+
+async def form_submission_count(ctx: Context, form_id: str) -> int:
+    return await ctx.loaders.form_submission_counts().load(form_id)

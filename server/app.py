@@ -16,6 +16,7 @@ from starlette.routing import Route
 
 from gql.schema import LeadgenSchema
 from server.auth import TokenVerifier
+from server.client_address import TrustedProxies, TrustedProxyMiddleware
 from server.graphql_endpoint import EndpointConfig, GraphQLEndpoint
 from server.security_headers import SecurityHeadersMiddleware
 
@@ -41,9 +42,12 @@ def create_app(
     services: Services | None = None,
     *,
     cors_origins: tuple[str, ...] = (),
+    trusted_proxies: tuple[str, ...] = (),
     startup: contextlib.AbstractAsyncContextManager[Services] | None = None,
 ) -> Starlette:
-    """The app for `services`, or for the services that `startup` opens (and closes) with the lifespan."""
+    """The app for `services`, or for the services that `startup` opens (and closes) with the lifespan.
+
+    `trusted_proxies`: the only peers whose X-Forwarded-For names the client (server/client_address.py)."""
     state: dict[str, Services] = {}
     if services is not None:
         state["services"] = services
@@ -78,7 +82,11 @@ def create_app(
             state["services"] = opened
             yield
 
-    middleware = [Middleware(SecurityHeadersMiddleware)]
+    middleware = [
+        # first, so that everything after it (CORS, the endpoint's rate limits) sees the client's own address
+        Middleware(TrustedProxyMiddleware, proxies=TrustedProxies(trusted_proxies)),
+        Middleware(SecurityHeadersMiddleware),
+    ]
     if cors_origins:
         middleware.append(
             Middleware(

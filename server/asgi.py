@@ -7,4 +7,6 @@ from server.services import open_services
 from server.settings import Settings
 
 _settings = Settings.from_env()
-app = create_app(startup=open_services(_settings), cors_origins=_settings.cors_origins)
+app = create_app(
+    startup=open_services(_settings), cors_origins=_settings.cors_origins, trusted_proxies=_settings.trusted_proxies
+)

@@ -16,6 +16,7 @@ import asyncpg
 from db.migrations import MigrationError, discover_migrations, migrate, seed
 from server import schema_export
 from server import worker as worker_cli
+from server.client_address import uvicorn_proxy_options
 from server.database_target import DatabaseTarget, open_target
 from server.settings import Settings
 
@@ -134,7 +135,14 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
                 '-d \'{"query": "{ viewer { email } leads(first: 3) { nodes { firstName score } } }"}\'\n',
                 flush=True,
             )
-        uvicorn.run("server.asgi:app", host=args.host, port=args.port, workers=args.workers, log_level="info")
+        uvicorn.run(
+            "server.asgi:app",
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level="info",
+            **uvicorn_proxy_options(settings.trusted_proxies),
+        )
         return 0
     finally:
         target.close()

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
+from server.client_address import parse_trusted_proxies
+
 API_ROLE = "leadgen_api"
 WORKER_ROLE = "leadgen_worker"
 
@@ -32,6 +34,9 @@ class Settings:
     pool_min_size: int = 2
     pool_max_size: int = 10
     compiled_reads: bool = True
+    # LEADGEN_TRUSTED_PROXIES: proxies (addresses or CIDR networks, comma-separated) whose X-Forwarded-For names the
+    # client; none by default: the socket's peer is the client (see server/client_address.py)
+    trusted_proxies: tuple[str, ...] = ()
     secret_key: str | None = field(default=None, repr=False)  # LEADGEN_SECRET_KEY (see server/server_secret.py)
     # LEADGEN_SECRET_KEY_PREVIOUS: earlier secrets (comma-separated) that still decrypt stored credentials
     previous_secret_keys: tuple[str, ...] = field(default=(), repr=False)
@@ -79,6 +84,7 @@ class Settings:
             pool_min_size=_int(env, "LEADGEN_POOL_MIN", 2),
             pool_max_size=_int(env, "LEADGEN_POOL_MAX", 10),
             compiled_reads=env.get("LEADGEN_COMPILED_READS", "1").strip().lower() not in ("0", "false", "off", "no"),
+            trusted_proxies=parse_trusted_proxies(env.get("LEADGEN_TRUSTED_PROXIES", "")),
             secret_key=env.get("LEADGEN_SECRET_KEY") or None,
             previous_secret_keys=tuple(
                 k.strip() for k in env.get("LEADGEN_SECRET_KEY_PREVIOUS", "").split(",") if k.strip()

@@ -17,7 +17,7 @@ from domain.submissions import (
     timing_problem,
     validate_values,
 )
-from domain.visitor_tokens import client_hash, sign_visitor_token, verify_visitor_token
+from domain.visitor_tokens import client_hash, network_hash, sign_visitor_token, verify_visitor_token
 
 SECRET = b"0123456789abcdef0123456789abcdef"
 
@@ -124,6 +124,15 @@ def test_client_addresses_are_hashed_per_subscriber() -> None:
     assert same_64[0] == same_64[1] != client_hash(SECRET, "2001:db8:1:3::1")
     assert client_hash(SECRET, None) is None
     assert client_hash(b"another secret of thirty-two bytes", "203.0.113.7") != v4
+
+
+def test_client_networks_are_hashed_per_slash_24_and_slash_48() -> None:
+    v4 = network_hash(SECRET, "203.0.113.7")
+    assert v4 is not None and v4 == network_hash(SECRET, "203.0.113.200") == network_hash(SECRET, "::ffff:203.0.113.1")
+    assert v4 != network_hash(SECRET, "203.0.114.7") and v4 != client_hash(SECRET, "203.0.113.7")
+    v6 = network_hash(SECRET, "2001:db8:1:2::1")
+    assert v6 == network_hash(SECRET, "2001:db8:1:ffff::9") != network_hash(SECRET, "2001:db8:2::1")
+    assert network_hash(SECRET, None) is None
 
 
 def test_definitions_and_settings() -> None:

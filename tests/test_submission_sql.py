@@ -18,7 +18,7 @@ import asyncpg
 import pytest
 import pytest_asyncio
 
-from tests.support.api import BOB, SPACE
+from tests.support.api import BOB, CAROL, DAVE, SPACE
 from tests.support.databases import PgCluster
 from tests.support.roles import ANON_CLAIMS, SET_CALLER, acting_as, user_claims
 
@@ -26,7 +26,7 @@ SEED_FORM = uuid.UUID("00000000-0000-4000-b100-000000000001")
 DRAFT_FORM = uuid.UUID("00000000-0000-4000-b100-000000000002")
 ANON_FUNCTIONS = {
     "leadgen.published_form(uuid)",
-    "leadgen.submit_form(uuid,jsonb,jsonb,text,text)",
+    "leadgen.submit_form(uuid,jsonb,jsonb,text,text,text)",
     "leadgen.track_page_visit(uuid,text,text,text)",  # null: no such submission
 }
 SUBMIT = "select leadgen.submit_form($1, $2::jsonb, $3::jsonb, $4, $5)::text"
@@ -333,6 +333,63 @@ async def test_a_direct_submission_writes_through_the_function(
     assert submission is not None and submission["lead_id"] == lead["id"] and submission["client_hash"] == "client-1"
 
 
+async def test_a_direct_submission_with_a_known_email_changes_no_value_of_the_lead(
+    admin: asyncpg.Connection, api: asyncpg.Connection, form: uuid.UUID
+) -> None:
+    """Called past the API, as anon: every column of the existing lead keeps its value (the activity's own
+    last_activity_at and updated_at aside); the submission holds the values as proposals."""
+    company = await admin.fetchval(
+        "insert into public.companies (user_id, space_id, name, website) values ($1, $2, 'Initech', 'https://initech.example')"
+        " returning id",
+        uuid.UUID(BOB),
+        uuid.UUID(SPACE),
+    )
+    lead = await admin.fetchval(
+        "insert into public.leads (user_id, space_id, first_name, email, company_id, custom_fields, form_id,"
+        " source_id, form_submission_data) values ($1, $2, 'Peter', 'peter@example.org', $3,"
+        """ '{"plan": "basic", "size": 3}', $4, (select id from public.lead_sources where space_id = $2 limit 1),"""
+        " '{}') returning id",
+        uuid.UUID(BOB),
+        uuid.UUID(SPACE),
+        company,
+        SEED_FORM,
+    )
+    row = "select to_jsonb(l) - 'last_activity_at' - 'updated_at' from public.leads l where l.id = $1"
+    before = json.loads(await admin.fetchval(row, lead))
+    values = {"email": "PETER@Example.ORG", "company": "Evil Corp", "website": "evil.example", "plan": "pro", "size": 9}
+    result = await submit_as_anon(api, form, values)
+    after = json.loads(await admin.fetchval(row, lead))
+    assert after["score"] >= before["score"]
+    assert {**after, "score": None} == {**before, "score": None}
+    proposed = await admin.fetchval(
+        "select proposed_changes from private.form_submissions where id = $1 and lead_id = $2 and not lead_created",
+        uuid.UUID(result["submission_id"]),
+        lead,
+    )
+    assert set(json.loads(proposed)) == {"company", "plan", "size"}
+
+
+async def test_only_a_forms_editors_read_its_submissions(api: asyncpg.Connection, form: uuid.UUID) -> None:
+    await submit_as_anon(api, form, {"email": "editors@example.org"})
+    page = "select count(*) from leadgen.form_submissions(array[$1::uuid], 1000)"
+    total = "select coalesce(sum(total), 0) from leadgen.form_submission_counts(array[$1::uuid])"
+    seen = {}
+    for name, claims in [
+        ("admin", user_claims(BOB)),
+        ("member", user_claims(CAROL)),
+        ("viewer", user_claims(DAVE)),
+        ("outsider", user_claims(uuid.uuid4())),
+        ("platform admin", user_claims(uuid.uuid4(), platform_admin=True)),
+    ]:
+        async with acting_as(api, claims):
+            seen[name] = (await api.fetchval(page, form), await api.fetchval(total, form))
+    assert seen["admin"][0] == seen["admin"][1] >= 1 and seen["platform admin"] == seen["admin"]
+    assert seen["member"] == seen["viewer"] == seen["outsider"] == (0, 0)
+    async with acting_as(api, ANON_CLAIMS):
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            await api.fetchval(page, form)
+
+
 async def test_the_same_key_returns_the_first_submission(
     admin: asyncpg.Connection, api: asyncpg.Connection, form: uuid.UUID
 ) -> None:
@@ -382,12 +439,15 @@ async def test_concurrent_direct_submissions_make_one_lead(
 async def test_concurrent_submissions_to_two_forms_creating_companies_and_sources_do_not_deadlock(
     cluster: PgCluster, database: str, admin: asyncpg.Connection, form: uuid.UUID
 ) -> None:
-    """Every submission takes its locks in one order (form, client, lead, the scope's catalog): no cycles."""
+    """Every submission takes its locks in one order (form, client, lead, the scope's catalog): no cycles.
+
+    Pairs share an email (one on each form): the first of a pair creates the lead and its company, the second
+    finds the lead, which has a company by then, and only proposes its own."""
     connections = [await asyncpg.connect(cluster.dsn(database, user="leadgen_api")) for _ in range(12)]
 
     async def one(n: int, conn: asyncpg.Connection) -> dict[str, Any]:
         target = form if n % 2 else SEED_FORM
-        values = {"email": "Mix@example.org", "company": f"Mix {n}", **({} if n % 2 else {"first_name": "Mo"})}
+        values = {"email": f"Mix{n // 2}@example.org", "company": f"Mix {n}", **({} if n % 2 else {"first_name": "Mo"})}
         return await submit_as_anon(conn, target, values, {**SHOWN, "utm_source": f"mix-{n}"}, client=f"c{n}")
 
     try:
@@ -395,8 +455,14 @@ async def test_concurrent_submissions_to_two_forms_creating_companies_and_source
     finally:
         await asyncio.gather(*(c.close() for c in connections))
     assert len(results) == 12
-    assert await admin.fetchval("select count(*) from public.leads where lower(email) = 'mix@example.org'") == 1
-    assert await admin.fetchval("select count(*) from public.companies where name like 'Mix %'") == 12
+    assert await admin.fetchval("select count(*) from public.leads where lower(email) like 'mix_@example.org'") == 6
+    assert await admin.fetchval("select count(*) from public.companies where name like 'Mix %'") == 6
+    proposals = await admin.fetchval(
+        "select count(*) from private.form_submissions where proposed_changes ? 'company' and not lead_created"
+        " and id = any($1::uuid[])",
+        [r["submission_id"] for r in results],
+    )
+    assert proposals == 6
 
 
 async def test_signed_in_callers_submit_as_visitors(

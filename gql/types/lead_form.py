@@ -13,10 +13,12 @@ from gql.inputs.filters import LeadFilter, to_filter_node
 from gql.orderings import LeadOrderBy
 from gql.types.base import Info, entity, related_connection, related_list
 from gql.types.owned import Owned
+from resolvers.submissions import form_submissions
 
 if TYPE_CHECKING:
     from gql.types.form_field import FormField
     from gql.types.lead import Lead
+    from gql.types.submission import FormSubmission
 
 
 @entity("lead_forms")
@@ -51,3 +53,16 @@ class LeadForm(Owned):
 
         node = to_filter_node(filter)
         return await related_connection(info, Lead, "lead_forms", "leads", self.row["id"], node, order_by, first, after)
+
+    @strawberry.field(
+        description="Public submissions of this form, newest first, with the changes they propose to existing "
+        "leads. Only the form's editors (owners and admins of its space, the owner of a personal form) and platform "
+        "admins see them; for anyone else the connection is empty."
+    )
+    async def submissions(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Annotated[FormSubmission, strawberry.lazy("gql.types.submission")]]:
+        from gql.types.submission import submission_connection
+
+        form_id = str(self.row["id"])
+        return submission_connection(info, form_id, await form_submissions(info.context, form_id, first, after))

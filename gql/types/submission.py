@@ -1,10 +1,23 @@
-"""SubmissionResult: what a visitor gets back from submitting a form."""
+"""SubmissionResult: what a visitor gets back from submitting a form; FormSubmission: what the form's editors see."""
 
 from __future__ import annotations
 
-import strawberry
+import datetime as dt
+from typing import TYPE_CHECKING, Annotated
 
-from domain.submissions import SubmissionOutcome
+import asyncpg
+import strawberry
+from strawberry.scalars import JSON
+
+from dataloaders.page import Page
+from domain.submissions import SubmissionOutcome, submission_cursor
+from gql.connection import Connection, Edge, PageInfo
+from gql.types.base import Info, load_one
+from resolvers.submissions import form_submission_count
+
+if TYPE_CHECKING:
+    from gql.types.lead import Lead
+    from gql.types.lead_form import LeadForm
 
 
 @strawberry.type(description="A form submission was received.")
@@ -15,7 +28,9 @@ class SubmissionResult:
     success_message: str | None = strawberry.field(description="The form's success message, if it has one.")
     redirect_url: str | None = strawberry.field(description="Where the form sends the visitor next, if anywhere.")
     visitor_token: str = strawberry.field(
-        description="An opaque signed token tying the visitor's later page visits to this submission's lead."
+        description="An opaque signed token tying the visitor's later page visits to this submission. Visits become "
+        "activities of the lead only when this submission created the lead; a submission that matched an existing "
+        "lead keeps them on the submission."
     )
 
     @classmethod
@@ -26,3 +41,60 @@ class SubmissionResult:
             redirect_url=outcome.redirect_url,
             visitor_token=outcome.visitor_token,
         )
+
+
+@strawberry.type(
+    description="A public submission of a form, as the form's editors (its space's owners and admins) see it."
+)
+class FormSubmission:
+    id: strawberry.ID = strawberry.field(description="The submission id (submitForm's submissionId).")
+    values: JSON = strawberry.field(description="The values as submitted (without the honeypot field).")
+    context: JSON = strawberry.field(description="UTM parameters, referrer, page URL and render time given.")
+    lead_created: bool = strawberry.field(description="True when this submission created its lead.")
+    proposed_changes: JSON = strawberry.field(
+        description="Values not written to the existing lead, for a person to apply (e.g. with updateLead): "
+        '{field: {current, proposed, reason}}, reason "conflict" (the lead has another value) or "lowers_score" '
+        "(filling the empty field would lower the lead's score). Empty when everything was written."
+    )
+    created_at: dt.datetime
+    row: strawberry.Private[asyncpg.Record]
+
+    @classmethod
+    def of(cls, row: asyncpg.Record) -> FormSubmission:
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            values=row["submitted_values"],
+            context=row["context"],
+            lead_created=row["lead_created"],
+            proposed_changes=row["proposed_changes"],
+            created_at=row["created_at"],
+            row=row,
+        )
+
+    @strawberry.field(description="The lead the submission went to (null when the caller cannot read it).")
+    async def lead(self, info: Info) -> Annotated[Lead, strawberry.lazy("gql.types.lead")] | None:
+        from gql.types.lead import Lead
+
+        return await load_one(info, Lead, self.row["lead_id"])
+
+    @strawberry.field
+    async def form(self, info: Info) -> Annotated[LeadForm, strawberry.lazy("gql.types.lead_form")] | None:
+        from gql.types.lead_form import LeadForm
+
+        return await load_one(info, LeadForm, self.row["form_id"])
+
+
+def submission_connection(info: Info, form_id: str, page: Page) -> Connection[FormSubmission]:
+    edges = [Edge(cursor=submission_cursor(r["created_at"], r["id"]), node=FormSubmission.of(r)) for r in page.rows]
+    ctx = info.context
+    return Connection(
+        edges=edges,
+        nodes=[edge.node for edge in edges],
+        page_info=PageInfo(
+            has_next_page=page.has_next,
+            has_previous_page=page.has_previous,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        counter=lambda: form_submission_count(ctx, form_id),
+    )
