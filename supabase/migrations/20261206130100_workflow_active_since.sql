@@ -4,7 +4,8 @@
 -- trigger for every writer: the API's activateWorkflow, REST, Studio) is when the workflow was last switched on,
 -- in database time like the events' created_at (the start of the writing transaction); the fan-out offers a
 -- workflow only the events created at or after it. Switching a workflow off clears it; switching it on again
--- starts a new period, so events from while it was off never start it.
+-- starts a new period, so events from while it was off never start it. A workflow inserted as active counts as
+-- active since its created_at (now() by default; a load of history such as the seed keeps its own).
 
 alter table public.lead_workflows add column active_since timestamptz;
 comment on column public.lead_workflows.active_since is
@@ -20,7 +21,10 @@ as $$
 begin
   if not new.is_active then
     new.active_since := null;
-  elsif tg_op = 'INSERT' or not old.is_active then
+  elsif tg_op = 'INSERT' then
+    -- a workflow written as active is active since its creation (now, unless a load gives its history)
+    new.active_since := least(now(), new.created_at);
+  elsif not old.is_active then
     new.active_since := now();
   else
     new.active_since := old.active_since;  -- not writable: it says when the workflow was switched on
@@ -29,8 +33,9 @@ begin
 end
 $$;
 comment on function private.keep_workflow_active_since() is
-  'BEFORE INSERT/UPDATE on lead_workflows: active_since is now() when the workflow is switched on, kept while it '
-  'stays on, null while it is off (a written value is ignored).';
+  'BEFORE INSERT/UPDATE on lead_workflows: active_since is now() when the workflow is switched on (its created_at '
+  'if earlier, for one inserted as active), kept while it stays on, null while it is off (a written value is '
+  'ignored).';
 revoke all on function private.keep_workflow_active_since() from public;
 
 create trigger lead_workflows_keep_active_since before insert or update on public.lead_workflows
