@@ -12,8 +12,9 @@ workflow's owner), to sign and send.
 
 What a write keeps of the stored secrets (`kept_after`, the same rules as the trigger's): a key given replaces the
 stored one (`"headers": {}` or null removes them); naming an `integration` drops a stored `secret` (it signs
-instead); changing where the step posts (its `url` or `integration`) drops the stored `headers`, so a token
-never follows a URL someone else chose; a step that is no WEBHOOK keeps none.
+instead); changing where the step posts (its `url`, or without one its `integration`, whose URL it then uses)
+drops the stored `headers`, so a token never follows a URL someone else chose; a step that is no WEBHOOK keeps
+none.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from domain.credentials import CredentialsError, Keyring, masked
 
 SECRET_KEYS = ("secret", "headers")  # the keys of actionConfig that are secrets
 SECRET_ACTION_TYPES = frozenset({"webhook"})  # the action types that have any
-TARGET_KEYS = ("url", "integration")  # where a webhook step posts: changing it drops the stored headers
 LABEL = "lead_workflow_actions.secrets"
 STAND_IN = "•" * 16  # what validation sees instead of a stored secret (it was checked when it was written)
 
@@ -47,9 +47,14 @@ def kept_after(
     kept = {key for key in stored if key in SECRET_KEYS and key not in new}
     if "integration" in new:
         kept.discard("secret")
-    if old is not None and any(old.get(key) != new.get(key) for key in TARGET_KEYS):
+    if old is not None and target(old) != target(new):
         kept.discard("headers")
     return kept
+
+
+def target(config: Mapping[str, Any]) -> tuple[str, Any]:
+    """Where a webhook step posts: its url, else the url of its integration."""
+    return ("url", config["url"]) if "url" in config else ("integration", config.get("integration"))
 
 
 def stand_ins(hint: Any, keys: Iterable[str]) -> dict[str, Any]:

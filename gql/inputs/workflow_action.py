@@ -12,7 +12,7 @@ from gql.inputs.values import Column, columns_of
 
 CONFIG = (
     "A JSON object, checked by the action type. A WEBHOOK's secret and headers are stored encrypted and never "
-    "returned; left out of a patch, stored ones are kept (a new url or integration drops the headers)."
+    "returned; left out of a patch, stored ones are kept (posting elsewhere drops the headers)."
 )
 
 

@@ -14,8 +14,9 @@
 --
 -- What a write keeps (the API's domain/workflows/step_secrets.kept_after applies the same rules): a key given in
 -- action_config replaces the stored one (null, or "headers": {}, removes it); a config naming an `integration`
--- drops a stored `secret`; changing where a step posts (action_config's url or integration) drops the stored
--- headers, so a token never follows a URL someone else chose; a step that is not a webhook keeps none.
+-- drops a stored `secret`; changing where a step posts (its url, or without one its integration, whose URL it then
+-- uses) drops the stored headers, so a token never follows a URL someone else chose; a step that is not a webhook
+-- keeps none.
 
 alter table public.lead_workflow_actions
   add column secrets jsonb check (secrets is null or jsonb_typeof(secrets) = 'object'),
@@ -73,8 +74,13 @@ begin
     if new.action_config ? 'integration' then
       v_secrets := v_secrets - 'secret';
     end if;
-    if tg_op = 'UPDATE' and ((old.action_config -> 'url') is distinct from (new.action_config -> 'url')
-                             or (old.action_config -> 'integration') is distinct from (new.action_config -> 'integration'))
+    -- where the step posts: its url, else its integration's (domain/workflows/step_secrets.target)
+    if tg_op = 'UPDATE'
+       and (case when old.action_config ? 'url' then old.action_config -> 'url'
+                 else jsonb_build_object('integration', old.action_config -> 'integration') end)
+           is distinct from
+           (case when new.action_config ? 'url' then new.action_config -> 'url'
+                 else jsonb_build_object('integration', new.action_config -> 'integration') end)
     then
       v_secrets := v_secrets - 'headers';
     end if;
