@@ -1,9 +1,10 @@
-"""Secrets of workflow steps (a WEBHOOK's signing secret and headers) are write-only: stored encrypted apart from
-actionConfig, never returned to viewers, members, admins or platform admins through either read path (the compiled
-statement and the field-by-field path) nor selectable in SQL by API roles; only a masked hint shows. The worker
-still signs with the real secret and sends the real headers; secrets written in clear past the API (Studio, rows
-from before) are moved out of action_config at once and sealed by the worker. Integration URLs are checked when
-saved, through GraphQL and in the database."""
+"""Workflow and integration security through the API. Secrets of workflow steps (a WEBHOOK's signing secret and
+headers) are write-only: stored encrypted apart from actionConfig, never returned to viewers, members, admins or
+platform admins through either read path (the compiled statement and the field-by-field path) nor selectable in SQL
+by API roles; only a masked hint shows. The worker still signs with the real secret and sends the real headers;
+secrets written in clear past the API (Studio, rows from before) are moved out of action_config at once and sealed
+by the worker. Integration URLs are checked when saved, through GraphQL and in the database; a workflow shows when
+it was switched on (activeSince)."""
 
 from __future__ import annotations
 
@@ -296,3 +297,23 @@ async def test_integration_urls_are_checked_when_saved(app: CustomApp) -> None:
             'update public.lead_integrations set settings = \'{"url": "http://[::1]:8080/x?y=1#z"}\' where id = $1',
             uuid.UUID(raw_id(created["id"])),
         )
+
+
+async def test_active_since_says_when_a_workflow_was_switched_on(app: CustomApp, general: CustomApp) -> None:
+    workflow, _ = await webhook_step(app, {"url": "https://hooks.example.com/on", "secret": new_secret()})
+    trigger = {"workflow": workflow, "triggerType": "MANUAL", "triggerConditions": {}}
+    create_trigger = "mutation($i: CreateWorkflowTriggerInput!) { createWorkflowTrigger(input: $i) { id } }"
+    ok(await app.client.gql(create_trigger, {"i": trigger}, as_user=BOB))
+    read = "query($id: ID!) { node(id: $id) { ... on Workflow { isActive activeSince } } }"
+    assert ok(await app.client.gql(read, {"id": workflow}, as_user=DAVE))["node"] == {
+        "isActive": False,
+        "activeSince": None,
+    }
+    activate = "mutation($id: ID!) { activateWorkflow(id: $id) { isActive activeSince } }"
+    activated = ok(await app.client.gql(activate, {"id": workflow}, as_user=BOB))["activateWorkflow"]
+    assert activated["isActive"] and activated["activeSince"]
+    for client in (app.client, general.client):
+        assert ok(await client.gql(read, {"id": workflow}, as_user=DAVE))["node"] == activated
+    deactivate = "mutation($id: ID!) { deactivateWorkflow(id: $id) { isActive activeSince } }"
+    deactivated = ok(await app.client.gql(deactivate, {"id": workflow}, as_user=BOB))["deactivateWorkflow"]
+    assert deactivated == {"isActive": False, "activeSince": None}
