@@ -187,11 +187,12 @@ async def test_the_worker_signs_with_the_stored_secret_and_sends_the_headers(app
     assert len(got) == 1 and got[0].signature_valid and got[0].headers["authorization"] == TOKEN
     assert got[0].json()["lead"]["email"] == "hooked@example.org"
     async with admin_connection(app.client) as conn:
-        status, data = await conn.fetchrow(
-            "select status, execution_data::text from public.lead_workflow_executions where id = $1",
+        row = await conn.fetchrow(
+            "select status, execution_data::text as data from public.lead_workflow_executions where id = $1",
             uuid.UUID(raw_id(run["id"])),
         )
-    assert status == "completed" and secret not in data and TOKEN not in data, data
+    assert row is not None and row["status"] == "completed", row
+    assert secret not in row["data"] and TOKEN not in row["data"]
 
 
 async def test_a_patch_keeps_stored_secrets_and_a_new_url_drops_the_headers(app: CustomApp) -> None:
