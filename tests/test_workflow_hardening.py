@@ -1,19 +1,23 @@
 """The workflow engine's hardening, against a real database and a controllable clock: a workflow starts only on
 events that happen while it is active; every action speaks one template language; workflow emails keep odd line
 separators of lead names out of their headers; definitions written past the API (Studio, as the superuser) are
-refused by the worker with a clear error recorded on the execution."""
+refused by the worker with a clear error recorded on the execution; the migrations move existing step secrets and
+bad integration URLs out."""
 
 from __future__ import annotations
 
 import datetime as dt
 import email
 import email.policy
+import json
+import shutil
 import uuid
 from pathlib import Path
 
 import asyncpg
 import pytest
 
+from db.migrations import SUPABASE_DIR, discover_migrations, migrate
 from domain.workflows.actions.registry import default_registry
 from domain.workflows.clock import FakeClock
 from tests.support.databases import PgCluster
@@ -154,3 +158,58 @@ async def test_trigger_conditions_written_in_studio_record_a_failed_execution_sa
     assert refused["execution_data"]["event"]["type"] == "lead_created"
     [ran] = await executions(admin, legacy)
     assert ran["status"] == "completed" and await notes(admin, lead) == ["Hello Ada"]
+
+
+async def test_the_migrations_move_existing_step_secrets_and_bad_integration_urls_out(
+    cluster: PgCluster, tmp_path: Path
+) -> None:
+    """Rows from before: a webhook step with its secret and headers in action_config, an integration with a file://
+    URL and an active workflow. After the migrations the secrets are write-only entries (plain until a worker seals
+    them), the URL is gone and its integration switched off, and the workflow is active since its creation."""
+    supabase = tmp_path / "supabase"
+    shutil.copytree(SUPABASE_DIR / "local", supabase / "local")
+    shutil.copy(SUPABASE_DIR / "roles.sql", supabase / "roles.sql")
+    (supabase / "migrations").mkdir()
+    for migration in discover_migrations():
+        if migration.version < "20261206130000":
+            shutil.copy(migration.path, supabase / "migrations" / migration.path.name)
+    name = f"leadgen_before_{uuid.uuid4().hex[:8]}"
+    server = await asyncpg.connect(cluster.admin_dsn)
+    await server.execute(f'create database "{name}"')
+    await server.close()
+    try:
+        conn = await asyncpg.connect(cluster.dsn(name))
+        try:
+            await migrate(conn, supabase)
+            await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+            scope = await personal(conn)
+            hook = {"url": "https://hooks.example.com/x", "secret": "s" * 20, "headers": {"Authorization": "Bearer t"}}
+            workflow = await add_workflow(conn, scope, "lead_created", steps=[("webhook", hook, 0)])
+            integration = await conn.fetchval(
+                "insert into public.lead_integrations (user_id, integration_type, integration_name, is_active,"
+                """ settings) values ($1, 'webhook', 'Old', true, '{"url": "file:///etc/passwd", "portal": "p"}')"""
+                " returning id",
+                scope.user,
+            )
+            await migrate(conn)  # the rest, this branch's included
+            step = await conn.fetchrow(
+                "select action_config, secrets, secrets_hint from public.lead_workflow_actions where workflow_id = $1",
+                workflow,
+            )
+            assert step is not None and step["action_config"] == {"url": "https://hooks.example.com/x"}
+            assert step["secrets"] == {"secret": {"plain": "s" * 20}, "headers": {"plain": hook["headers"]}}
+            assert step["secrets_hint"] == {"secret": "••••ssss", "headers": {"Authorization": "••••"}}
+            row = await conn.fetchrow(
+                "select settings, is_active, sync_status, sync_error from public.lead_integrations where id = $1",
+                integration,
+            )
+            assert row is not None and row["settings"] == {"portal": "p"} and not row["is_active"]
+            assert row["sync_status"] == "error" and "url was not an http(s) URL" in row["sync_error"]
+            since = await conn.fetchval(
+                "select active_since = created_at from public.lead_workflows where id = $1", workflow
+            )
+            assert since is True
+        finally:
+            await conn.close()
+    finally:
+        await cluster.drop(name)
