@@ -1,4 +1,5 @@
 """Integration credentials: validated as secret objects, encrypted with AES-256-GCM, shown only as a masked hint.
+(The same keyring seals the secrets of workflow steps, under their own label: domain/workflows/step_secrets.py.)
 
 An envelope is the JSON object stored in `lead_integrations.credentials`:
 `{"v": 1, "kid": <key id>, "nonce": <base64, 12 bytes>, "ciphertext": <base64, ciphertext and tag>}`. Its
