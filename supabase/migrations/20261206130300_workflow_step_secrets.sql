@@ -68,6 +68,9 @@ declare
   v_key text;
   v_value jsonb;
 begin
+  if jsonb_typeof(v_secrets) <> 'object' or jsonb_typeof(v_hints) <> 'object' then
+    return new;  -- not objects: the columns' check constraints refuse the row
+  end if;
   if new.action_type <> 'webhook' then
     v_secrets := '{}'::jsonb;
   else
