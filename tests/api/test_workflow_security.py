@@ -23,11 +23,9 @@ from domain.webhooks import WebhookPolicy
 from domain.workflows import step_secrets
 from domain.workflows.clock import FakeClock
 from domain.workflows.settings import ActionSettings
-from resolvers.context import Integrations
-from server.graphql_endpoint import EndpointConfig
 from tests.support.api import ALICE, BOB, CAROL, DAVE, ERIN, PLATFORM_ADMIN, SPACE, ApiClient, GraphQLResponse
 from tests.support.databases import with_user
-from tests.support.http_app import CustomApp, admin_connection, custom_app, insert_lead
+from tests.support.http_app import CustomApp, admin_connection, insert_lead, keyed_app, new_secret
 from tests.support.mutations import gid, ok, raw_id, refused
 from tests.support.roles import acting_as, user_claims
 from tests.support.webhook_receiver import webhook_receiver
@@ -53,23 +51,17 @@ READS = (
 )
 
 
-def new_secret() -> str:
-    return f"whsec_{secrets.token_hex(16)}"
-
-
 @pytest_asyncio.fixture(scope="module")
 async def app(api: ApiClient) -> AsyncIterator[CustomApp]:
     """The API with a credentials key; reads through the compiled path where it can."""
-    config = EndpointConfig(integrations=Integrations(KEYRING, WebhookPolicy(timeout=1.0, allow_private=True)))
-    async with custom_app(api, endpoint=config, compiled_reads=True) as opened:
+    async with keyed_app(api, KEYRING, compiled_reads=True) as opened:
         yield opened
 
 
 @pytest_asyncio.fixture(scope="module")
 async def general(api: ApiClient) -> AsyncIterator[CustomApp]:
     """The same database and key, every read field by field (Strawberry and the DataLoaders)."""
-    config = EndpointConfig(integrations=Integrations(KEYRING, WebhookPolicy(timeout=1.0, allow_private=True)))
-    async with custom_app(api, endpoint=config) as opened:
+    async with keyed_app(api, KEYRING) as opened:
         yield opened
 
 
