@@ -13,8 +13,10 @@ Config:
 Deliveries go only to public addresses (private, loopback, link-local ... are refused: a permanent failure) unless
 LEADGEN_WEBHOOK_ALLOW_PRIVATE is set; redirects are not followed; each try is bounded by LEADGEN_WEBHOOK_TIMEOUT.
 Timeouts, network errors, 5xx, 408 and 429 are retried with the engine's back-off; other answers fail the step.
-The delivery id is the same for every try of a step, so a receiver can drop a repeated delivery. Neither the
-secret nor the headers are ever recorded (execution_data keeps the status code, delivery id and duration).
+The delivery id is the same for every try of a step, so a receiver can drop a repeated delivery. The secret and
+the headers are stored encrypted apart from the config and never returned (domain/workflows/step_secrets.py; the
+engine adds them back to the config it runs), nor recorded (execution_data keeps the status code, delivery id and
+duration).
 
 Body: {"event": "workflow.webhook", "deliveryId", "sentAt", "workflow": {id, name}, "execution": {id, step},
 "trigger": {type, payload}, "lead": {... the lead in the API's names, with its company}}.
