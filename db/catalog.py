@@ -478,6 +478,7 @@ register(
             "name": T,
             "description": T,
             "is_active": B,
+            "active_since": TS,
             "workflow_settings": J,
             **STAMPS,
         },
@@ -515,6 +516,8 @@ register(
             "action_config": J,
             "action_order": I,
             "delay_seconds": I,
+            # `secrets` is deliberately absent: API roles cannot select it (step_secrets.py).
+            "secrets_hint": J,
             **STAMPS,
         },
         relations={"workflow": ToOne("lead_workflows", "workflow_id")},

@@ -28,9 +28,15 @@ AS_CALLER_ROLE = "select set_config('role', $1::text, true)"
 ENVELOPE = "select leadgen.integration_credentials($1::uuid)"
 
 
+async def as_login_role(session: RequestSession, statement: str, *args: Any) -> Any:
+    """One value read by the session's login role (for a function only it may execute, which still sees the
+    caller's claims), then back to the caller's role."""
+    await session.execute(AS_LOGIN_ROLE)
+    value = await session.fetchval(statement, *args)
+    await session.execute(AS_CALLER_ROLE, session.caller.role)
+    return value
+
+
 async def read_envelope(session: RequestSession, integration_id: uuid.UUID) -> Any:
     """The stored envelope (None without credentials); 42501 unless the caller manages the integration."""
-    await session.execute(AS_LOGIN_ROLE)
-    envelope = await session.fetchval(ENVELOPE, integration_id)
-    await session.execute(AS_CALLER_ROLE, session.caller.role)
-    return envelope
+    return await as_login_role(session, ENVELOPE, integration_id)

@@ -11,8 +11,13 @@ Every time is the worker's clock, passed as a parameter: due-ness never depends 
 
 from __future__ import annotations
 
+import uuid
+from typing import Any
+
 from db.catalog import table
+from db.integrations import as_login_role
 from db.leased_queue import claim_sql
+from db.session import RequestSession
 from db.sql_builder import columns_sql
 
 CHANNEL = "leadgen_workflows"  # NOTIFY payloads: 'event' | 'job' (wake-ups only)
@@ -57,6 +62,8 @@ EVENT_CANDIDATES = (
 )
 # $1 event, $2 workflows whose conditions matched, $3 now
 START_EXECUTIONS = "select private.start_workflow_executions($1::bigint, $2::uuid[], $3::timestamptz)"
+# $1 event, $2 workflows whose trigger conditions cannot be used, $3 why (one per workflow), $4 now
+REFUSE_EXECUTIONS = "select private.refuse_workflow_executions($1::bigint, $2::uuid[], $3::text[], $4::timestamptz)"
 
 # $1 worker, $2 now, $3 lease seconds, $4 how many
 CLAIM_JOBS = claim_sql(
@@ -78,6 +85,10 @@ select least(
   (select min(e.run_at) from private.workflow_events e where e.state = 'pending' and e.run_at > $1::timestamptz))
 """
 SCAN_INACTIVITY = "select private.scan_workflow_inactivity($1::timestamptz)"
+# $1 how many: steps whose secrets are still stored in clear (written past the API) -> action_id, workflow_id, secrets
+UNSEALED_SECRETS = "select action_id, workflow_id, secrets from private.unsealed_workflow_action_secrets($1::integer)"
+# $1 action, $2 the plain values sealed (by key), $3 their envelopes (by key) -> whether something was sealed
+SEAL_SECRETS = "select private.seal_workflow_action_secrets($1::uuid, $2::jsonb, $3::jsonb)"
 PURGE = "select private.purge_workflow_queue($1::timestamptz)"
 
 # ---- inside the owner's transaction -------------------------------------------------------------------------
@@ -89,6 +100,15 @@ LEAD_AS_OWNER = f"select {columns_sql(table('leads'), 't')} from public.leads t 
 WORKFLOW_AS_OWNER = (
     f"select {columns_sql(table('lead_workflows'), 't')} from public.lead_workflows t where t.id = $1::uuid"
 )
+# $1 action: its stored secrets (envelopes or plain entries), for the workflow's owner only (the login role runs it)
+STEP_SECRETS = "select private.workflow_action_secrets($1::uuid)"
+
+
+async def read_step_secrets(session: RequestSession, action_id: uuid.UUID) -> Any:
+    """A step's stored secrets (None without any), read as the workflow's owner; 42501 for anyone else."""
+    return await as_login_role(session, STEP_SECRETS, action_id)
+
+
 # add_note: $1 lead, $2 description, $3 activity_data
 INSERT_NOTE = """
 insert into public.lead_activities (lead_id, user_id, activity_type, description, activity_data)
@@ -103,12 +123,14 @@ CANCEL_EXECUTION = "select leadgen.cancel_workflow_execution($1::uuid)"
 RETRY_EXECUTION = "select leadgen.retry_workflow_execution($1::uuid)"
 # $1 submission (from a verified visitor token), $2 url, $3 referrer, $4 client hash
 TRACK_PAGE_VISIT = "select leadgen.track_page_visit($1::uuid, $2::text, $3::text, $4::text)"
+# $1 action, $2 envelopes by key (null: remove), $3 their hints by key; 42501 unless the caller manages the workflow
+SET_STEP_SECRETS = "select leadgen.set_workflow_action_secrets($1::uuid, $2::jsonb, $3::jsonb)"
 # the definition a workflow is activated with: its triggers and steps as the caller sees them
 WORKFLOW_TRIGGERS = (
     "select id, trigger_type, trigger_conditions from public.lead_workflow_triggers"
     " where workflow_id = $1::uuid order by created_at, id"
 )
 WORKFLOW_ACTIONS = (
-    "select id, action_type, action_config, action_order from public.lead_workflow_actions"
+    "select id, action_type, action_config, action_order, secrets_hint from public.lead_workflow_actions"
     " where workflow_id = $1::uuid order by action_order, id"
 )

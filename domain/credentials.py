@@ -1,4 +1,5 @@
 """Integration credentials: validated as secret objects, encrypted with AES-256-GCM, shown only as a masked hint.
+(The same keyring seals the secrets of workflow steps, under their own label: domain/workflows/step_secrets.py.)
 
 An envelope is the JSON object stored in `lead_integrations.credentials`:
 `{"v": 1, "kid": <key id>, "nonce": <base64, 12 bytes>, "ciphertext": <base64, ciphertext and tag>}`. Its
@@ -134,9 +135,17 @@ def _scope(owner: uuid.UUID | str, space: uuid.UUID | str | None) -> str:
     return f"space:{space}" if space is not None else f"user:{owner}"
 
 
+INTEGRATION_LABEL = "lead_integrations.credentials"
+
+
+def bound_to(kid: str, label: str, subject: str) -> bytes:
+    """What an envelope is bound to: its version and key, what kind of secret it is (`label`) and whose (`subject`)."""
+    return f"leadgen/{label}/v{ENVELOPE_VERSION}/{kid}/{subject}".encode()
+
+
 def associated_data(kid: str, row_id: uuid.UUID | str, owner: uuid.UUID | str, space: uuid.UUID | str | None) -> bytes:
-    """What an envelope is bound to: its version and key, the integration's id and its scope."""
-    return f"leadgen/lead_integrations.credentials/v{ENVELOPE_VERSION}/{kid}/{row_id}/{_scope(owner, space)}".encode()
+    """What an integration's envelope is bound to: its version and key, the integration's id and its scope."""
+    return bound_to(kid, INTEGRATION_LABEL, f"{row_id}/{_scope(owner, space)}")
 
 
 @dataclass(frozen=True)
@@ -163,16 +172,7 @@ class Keyring:
         space: uuid.UUID | str | None,
     ) -> dict[str, Any]:
         """An envelope of `secret` (a JSON object) for the integration `row_id` of the given scope."""
-        nonce = os.urandom(NONCE_BYTES)
-        plaintext = json.dumps(dict(secret), separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-        aad = associated_data(self.current.kid, row_id, owner, space)
-        ciphertext = AESGCM(self.current.material).encrypt(nonce, plaintext, aad)
-        return {
-            "v": ENVELOPE_VERSION,
-            "kid": self.current.kid,
-            "nonce": base64.b64encode(nonce).decode("ascii"),
-            "ciphertext": base64.b64encode(ciphertext).decode("ascii"),
-        }
+        return self.seal(secret, INTEGRATION_LABEL, f"{row_id}/{_scope(owner, space)}")
 
     def decrypt(
         self,
@@ -183,6 +183,22 @@ class Keyring:
         space: uuid.UUID | str | None,
     ) -> dict[str, Any]:
         """The secret object of an envelope made for this very row; CredentialsError otherwise."""
+        return self.open(envelope, INTEGRATION_LABEL, f"{row_id}/{_scope(owner, space)}")
+
+    def seal(self, secret: Mapping[str, Any], label: str, subject: str) -> dict[str, Any]:
+        """An envelope of `secret` (a JSON object) bound to one kind of secret (`label`) of one row (`subject`)."""
+        nonce = os.urandom(NONCE_BYTES)
+        plaintext = json.dumps(dict(secret), separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        ciphertext = AESGCM(self.current.material).encrypt(nonce, plaintext, bound_to(self.current.kid, label, subject))
+        return {
+            "v": ENVELOPE_VERSION,
+            "kid": self.current.kid,
+            "nonce": base64.b64encode(nonce).decode("ascii"),
+            "ciphertext": base64.b64encode(ciphertext).decode("ascii"),
+        }
+
+    def open(self, envelope: Mapping[str, Any], label: str, subject: str) -> dict[str, Any]:
+        """The secret object of an envelope sealed for this label and subject; CredentialsError otherwise."""
         if envelope.get("v") != ENVELOPE_VERSION or not isinstance(envelope.get("kid"), str):
             raise CredentialsError("not a credentials envelope of a known version")
         key = self._key(envelope["kid"])
@@ -191,11 +207,10 @@ class Keyring:
         try:
             nonce = base64.b64decode(str(envelope.get("nonce", "")), validate=True)
             ciphertext = base64.b64decode(str(envelope.get("ciphertext", "")), validate=True)
-            aad = associated_data(key.kid, row_id, owner, space)
-            plaintext = AESGCM(key.material).decrypt(nonce, ciphertext, aad)
+            plaintext = AESGCM(key.material).decrypt(nonce, ciphertext, bound_to(key.kid, label, subject))
             secret = json.loads(plaintext.decode("utf-8"))
         except (ValueError, InvalidTag):  # bad base64, JSON or UTF-8; or the tag does not verify
-            raise CredentialsError("the envelope does not decrypt for this integration (tampered or moved)") from None
+            raise CredentialsError("the envelope does not decrypt for this row (tampered or moved)") from None
         if not isinstance(secret, dict):
             raise CredentialsError("the envelope does not hold a JSON object")
         return secret
@@ -232,4 +247,9 @@ def hint_for(secret: Mapping[str, str]) -> str:
     main = next((secret[name] for name in MAIN_SECRET_NAMES if isinstance(secret.get(name), str)), None)
     if main is None:
         main = next((v for v in secret.values() if isinstance(v, str)), "")
-    return HINT_MASK + (main[-4:] if len(main) >= HINT_MIN_CHARS else "")
+    return masked(main)
+
+
+def masked(value: str) -> str:
+    """ "••••" and the last 4 characters of a secret value (nothing of one shorter than HINT_MIN_CHARS)."""
+    return HINT_MASK + (value[-4:] if len(value) >= HINT_MIN_CHARS else "")

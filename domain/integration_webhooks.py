@@ -5,7 +5,9 @@ The envelope is read through db.integrations.read_envelope, which answers only w
 the integration (42501 otherwise): the API's testIntegration calls this as the requesting user, the workflow
 worker as the workflow's or the integration's owner. Every other problem (no URL, no or unusable credentials, a
 refused address, a timeout, an HTTP error) is the result's `error`, never an exception; no message carries the
-secret.
+secret. `integration_settings` is what saving an integration checks: every URL of its settings (`url`, and any
+key ending in `url`: `redirectUrl`, `base_url`) must be an http(s) URL, as the database's constraint
+lead_integrations_settings_urls_check also demands of Studio's edits.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ import asyncpg
 from db import integrations as sql
 from db.session import RequestSession
 from domain.credentials import CredentialsError, Keyring
-from domain.webhooks import DeliveryResult, WebhookPolicy, deliver
+from domain.form_definitions import Problem, raise_problems
+from domain.validation import json_object
+from domain.webhooks import DeliveryResult, WebhookPolicy, deliver, url_problem
 
 NO_KEYRING = "credentials are not available: this server has no LEADGEN_SECRET_KEY"
 MISSING_SIGNING_SECRET = "the integration has no signingSecret in its credentials"  # noqa: S105 - a message
@@ -51,6 +55,25 @@ async def integration_secret(
 def signing_secret_of(credentials: Mapping[str, Any] | None) -> str | None:
     signing = (credentials or {}).get("signingSecret")
     return signing if isinstance(signing, str) and signing else None
+
+
+def is_url_setting(key: str) -> bool:
+    """Whether a settings key holds a URL (`url`, `redirectUrl`, `base_url`, ...)."""
+    return key.lower().endswith("url")
+
+
+def integration_settings(value: Any, field: str) -> Any:
+    """An integration's settings: a JSON object whose URLs (see is_url_setting) are http(s) URLs with a host;
+    BAD_USER_INPUT naming each bad key (`input.settings.url`) otherwise."""
+    settings = json_object(value, field)
+    if isinstance(settings, Mapping):
+        problems = [
+            Problem(f"{field}.{key}", problem)
+            for key, url in settings.items()
+            if is_url_setting(str(key)) and (problem := url_problem(url)) is not None
+        ]
+        raise_problems(problems, f"{field}: invalid URLs")
+    return settings
 
 
 def integration_url(row: Mapping[str, Any] | asyncpg.Record) -> str | None:

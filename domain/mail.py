@@ -8,7 +8,8 @@
   flushed and renamed into place, so a reader never sees half a message. The file is named after the Message-ID,
   so sending the same message again replaces its file instead of adding one.
 
-Messages carry text only (`text/plain; charset=utf-8`); header values lose any line breaks.
+Messages carry text only (`text/plain; charset=utf-8`); header values are one line: every control character and
+line or paragraph separator (CR, LF, NEL U+0085, U+2028, U+001C ...) becomes a space (`header_text`).
 """
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ from typing import Literal, Protocol
 SMTP_TIMEOUT = 20.0  # seconds for the whole conversation with the server (well inside a workflow step's lease)
 SmtpSecurity = Literal["starttls", "tls", "none"]
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
-_LINE_BREAKS = re.compile(r"[\r\n\t\v\f\x00]+")
+# every control character (C0, DEL, C1: \x1c-\x1e and NEL \x85 end lines for str.splitlines, which the email
+# package applies to header values) and the Unicode line and paragraph separators U+2028, U+2029
+_LINE_BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 # one plain address (no display name, no list, no quoting): what a workflow may send to
 _ADDRESS = re.compile(
     r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@"
@@ -66,7 +69,8 @@ def plain_address(value: object) -> str | None:
 
 
 def header_text(value: str, max_length: int = 998) -> str:
-    """A header value on one line (line breaks and control characters become spaces), at most `max_length`."""
+    """A header value on one line, at most `max_length`: every run of control characters, line and paragraph
+    separators (anything str.splitlines would break at, tabs included) becomes one space."""
     return _LINE_BREAKS.sub(" ", value).strip()[:max_length]
 
 

@@ -43,6 +43,27 @@ RESERVED_HEADERS = frozenset(
 )
 
 IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+MAX_URL = 2000
+
+
+def url_problem(url: Any) -> str | None:
+    """Why `url` cannot be a webhook's address, checked when it is saved (its host's addresses are checked when it
+    is called): an http(s) URL with a host, no user name or password, at most MAX_URL characters."""
+    if not isinstance(url, str) or not url.strip():
+        return "must be an http(s) URL"
+    if len(url) > MAX_URL:
+        return f"at most {MAX_URL} characters"
+    try:
+        parsed = httpx.URL(url.strip())
+    except (httpx.InvalidURL, TypeError):
+        return "not a valid URL"
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        return "must be an http(s) URL with a host"
+    if parsed.userinfo:
+        return "must not carry a user name or password (use headers)"
+    if any(c.isspace() or ord(c) < 32 for c in url.strip()):
+        return "must not contain spaces or control characters"
+    return None
 
 
 @dataclass(frozen=True)

@@ -19,16 +19,19 @@ import asyncpg
 from db import workflows as sql
 from domain.errors import AppError, bad_input, not_found
 from domain.form_definitions import Problem, raise_problems
+from domain.workflows import step_secrets
 from domain.workflows.actions.registry import default_registry
 from domain.workflows.conditions import Problem as ConfigProblem
 from domain.workflows.conditions import trigger_problems
+from domain.workflows.step_secrets import kept_after, stand_ins
 from resolvers.context import Context
 from resolvers.function_errors import invalid_input, json_detail, rate_limited
 from resolvers.reads import row_by_id
-from resolvers.writes import update_row
+from resolvers.writes import create_row, update_row
 
 REGISTRY = default_registry()
 EXECUTIONS = "lead_workflow_executions"
+ACTIONS = "lead_workflow_actions"
 
 
 def _at(path: str, problems: Sequence[ConfigProblem]) -> list[Problem]:
@@ -57,14 +60,68 @@ async def check_trigger(ctx: Context, values: Mapping[str, Any], path: str, row_
 
 
 async def check_action(ctx: Context, values: Mapping[str, Any], path: str, row_id: uuid.UUID | None = None) -> None:
-    """An action's config must suit its type (each action validates its own config)."""
+    """An action's config must suit its type (each action validates its own config); stored secrets the write
+    keeps count as given (step_secrets.kept_after)."""
     if row_id is not None and not ({"action_type", "action_config"} & set(values)):
         return
-    merged = await _merged(ctx, "lead_workflow_actions", row_id, values, ("action_type", "action_config"))
-    if merged is None:
-        return
-    problems = REGISTRY.problems(str(merged["action_type"]), merged.get("action_config", {}))
+    current = None if row_id is None else await row_by_id(ctx, ACTIONS, row_id)
+    if row_id is not None and current is None:
+        return  # invisible: the write reports it
+    action_type = str(values["action_type"] if "action_type" in values else current and current["action_type"])
+    if "action_config" in values:
+        config = values["action_config"]
+    else:
+        config = current["action_config"] if current is not None else {}
+    if current is not None and isinstance(config, Mapping):
+        hint = current["secrets_hint"]
+        kept = kept_after(action_type, hint if isinstance(hint, Mapping) else (), current["action_config"], config)
+        config = {**config, **stand_ins(hint, kept)}
+    problems = REGISTRY.problems(action_type, config)
     raise_problems(_at(f"{path}.actionConfig", problems), f"{path} is not a valid action")
+
+
+async def create_action(ctx: Context, values: Mapping[str, Any]) -> asyncpg.Record:
+    """A new step; the secrets of its config are stored encrypted, apart (step_secrets.py)."""
+    await check_action(ctx, values, "input")
+    public, given = _apart(ctx, values)
+    row = await create_row(ctx, ACTIONS, public)
+    return await _store_secrets(ctx, row, given)
+
+
+async def update_action(ctx: Context, row_id: uuid.UUID, values: Mapping[str, Any]) -> asyncpg.Record:
+    """A changed step; secrets given replace the stored ones, others are kept as step_secrets.py says."""
+    await check_action(ctx, values, "patch", row_id)
+    public, given = _apart(ctx, values)
+    row = await update_row(ctx, ACTIONS, row_id, public, "WorkflowAction")
+    return await _store_secrets(ctx, row, given)
+
+
+def _apart(ctx: Context, values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(the values to write, the secrets given); refuses before any write when they cannot be encrypted."""
+    config = values.get("action_config")
+    if not isinstance(config, Mapping):
+        return dict(values), {}
+    public, given = step_secrets.split(config)
+    if any(not step_secrets.removes(key, value) for key, value in given.items()) and ctx.integrations.keyring is None:
+        raise AppError("INTERNAL", "secrets of workflow steps cannot be stored: this server has no LEADGEN_SECRET_KEY")
+    return {**values, "action_config": public}, given
+
+
+async def _store_secrets(ctx: Context, row: asyncpg.Record, given: Mapping[str, Any]) -> asyncpg.Record:
+    if not given:
+        return row
+    keyring = ctx.integrations.keyring
+    if keyring is None:  # only removals (checked by _apart)
+        entries: dict[str, Any] = dict.fromkeys(given)
+        hints: dict[str, Any] = dict.fromkeys(given)
+    else:
+        entries, hints = step_secrets.seal(keyring, row["id"], row["workflow_id"], given)
+    await _call(ctx, sql.SET_STEP_SECRETS, "WorkflowAction", row["id"], entries, hints)
+    ctx.loaders.forget(ACTIONS, str(row["id"]))
+    stored = await row_by_id(ctx, ACTIONS, row["id"])
+    if stored is None:
+        raise not_found("WorkflowAction")
+    return stored
 
 
 async def activation_problems(ctx: Context, workflow_id: uuid.UUID) -> list[Problem]:
@@ -80,7 +137,8 @@ async def activation_problems(ctx: Context, workflow_id: uuid.UUID) -> list[Prob
         found = trigger_problems(t["trigger_type"], t["trigger_conditions"])
         problems.extend(_at(f"triggers[{i}].triggerConditions", found))
     for i, a in enumerate(actions):
-        problems.extend(_at(f"actions[{i}].actionConfig", REGISTRY.problems(a["action_type"], a["action_config"])))
+        config = step_secrets.stored_config(a["action_type"], a["action_config"], a["secrets_hint"])
+        problems.extend(_at(f"actions[{i}].actionConfig", REGISTRY.problems(a["action_type"], config)))
     return problems
 
 

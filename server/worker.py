@@ -87,7 +87,8 @@ class Worker:
         self._listener: asyncpg.Connection | None = None
 
     async def run_once(self) -> RunSummary:
-        """Scan for inactivity, then work until nothing is due."""
+        """Seal step secrets stored in clear, scan for inactivity, then work until nothing is due."""
+        await self.engine.seal_step_secrets()
         await self.engine.scan_inactivity()
         return await self.engine.run_due(self.options.concurrency)
 
@@ -98,7 +99,10 @@ class Worker:
                 await self._listen()
                 self._wake.clear()
                 now = time.monotonic()
-                if now >= next_scan:
+                if now >= next_scan:  # (at start too: step secrets written in clear are sealed then)
+                    sealed = await self._safely(self.engine.seal_step_secrets(), "sealing step secrets")
+                    if sealed:
+                        log.info("sealed the secrets of %s workflow steps", sealed)
                     await self._safely(self.engine.scan_inactivity(), "inactivity scan")
                     next_scan = now + self.options.inactivity_interval
                 if now >= next_purge:

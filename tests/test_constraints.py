@@ -510,6 +510,8 @@ CHECK_CASES: list[Case] = [
     *name_cases("lead_workflows", "name", 200),
     *max_length_cases("lead_workflows", "description", 2000),
     *json_object_cases("lead_workflows", "workflow_settings"),
+    *json_object_cases("lead_workflow_actions", "secrets", nullable=True),
+    *json_object_cases("lead_workflow_actions", "secrets_hint", nullable=True),
     *json_object_cases("lead_workflow_triggers", "trigger_conditions"),
     *json_object_cases("lead_workflow_actions", "action_config"),
     *non_negative_cases("lead_workflow_actions", "action_order", 0, -1),
@@ -547,6 +549,22 @@ CHECK_CASES: list[Case] = [
     *json_object_cases("lead_integrations", "settings"),
     *json_object_cases("lead_integrations", "credentials", nullable=True),
     *max_length_cases("lead_integrations", "credentials_hint", 40),
+    *cases(
+        "lead_integrations",
+        "lead_integrations_settings_urls_check",
+        [
+            {"settings": '{"url": "https://hooks.example.com/in?x=1"}'},
+            {"settings": '{"redirectUrl": "HTTP://[::1]:8080/", "portal": "file://not-a-url-key"}'},
+        ],
+        [
+            {"settings": '{"url": "file:///etc/passwd"}'},
+            {"settings": '{"base_url": "gopher://x.example/"}'},
+            {"settings": '{"redirectURL": "javascript:alert(1)"}'},
+            {"settings": '{"url": "https://user:pw@x.example/"}'},
+            {"settings": '{"url": "https://a b.example/"}'},
+            {"settings": '{"url": 42}'},
+        ],
+    ),
     # lead_custom_fields
     *column_cases(
         "lead_custom_fields",
@@ -934,6 +952,10 @@ async def test_every_trigger_is_covered_here(db: asyncpg.Connection) -> None:
         # campaign status transitions, credentials of moved integrations: tested below
         "lead_campaigns_check_status_transition",
         "lead_integrations_forget_moved_credentials",
+        # step secrets out of action_config, workflows' active_since: tested in tests/test_workflow_hardening.py
+        # and tests/api/test_workflow_security.py
+        "lead_workflow_actions_keep_secrets_apart",
+        "lead_workflows_keep_active_since",
         # workflow events (same transaction, only for scopes with active workflows wanting them): tested in
         # tests/test_workflow_events.py, and through the API in tests/api/test_workflows_operations.py
         "leads_workflow_events_on_insert",

@@ -34,6 +34,18 @@ def test_headers_stay_on_one_line_and_message_ids_are_stable() -> None:
     assert message_id_for("x y/z", "no address") == "<x.y.z@localhost>"
 
 
+def test_every_line_separator_and_control_character_leaves_headers() -> None:
+    breaking = [chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000 and len(f"a{chr(c)}b".splitlines()) > 1]
+    controls = [chr(c) for c in (*range(0x20), *range(0x7F, 0xA0))]
+    for char in {*breaking, *controls, "\u2028", "\u2029"}:
+        subject = f"Ada{char}Bcc: victim@example.com"
+        assert header_text(subject) == "Ada Bcc: victim@example.com", repr(char)
+        message = build_message(
+            sender="r@leadgen.example", to="a@example.org", subject=subject, body="", message_id="<m@x>"
+        )
+        assert len(message.as_bytes().split(b"\r\nBcc")) == 1, repr(char)  # builds, and no second header line
+
+
 async def test_the_outbox_writes_one_file_per_message_atomically(tmp_path: Path) -> None:
     outbox = OutboxBackend(tmp_path / "outbox")
     message = build_message(

@@ -8,7 +8,7 @@ workflow's owner.
 * engine.py: WorkflowEngine - claims events and fans them out into executions, claims due steps, scans for
   inactivity; steps.py runs one step as the owner and records its outcome; model.py, settings.py, clock.py.
 * actions/: the Action interface, the registry and the actions (see actions/__init__.py to write one);
-  lead_data.py: the lead as actions see it (JSON documents, `{{lead.firstName}}` templates).
+  lead_data.py: the lead as actions see it (JSON documents and its company).
 * integration_push.py: new leads pushed to the active webhook integrations of their scope, a built-in kind of
   job that WorkflowEngine.run_due runs when no step is due.
 * server/worker.py: `leadgen worker`, the process around an engine (LISTEN/NOTIFY, polling, signals).

@@ -18,7 +18,8 @@ Conditions are a JSON object with camelCase keys, all optional unless said other
 
 IDs are Relay global IDs of the right type (`LeadStage`, `LeadSource`, `LeadForm`, `Campaign`) or bare UUIDs; enum
 values may be given as the API shows them (`QUALIFIED`) or as stored (`qualified`). Unknown keys are refused by
-validation and ignored by matching; conditions that do not validate (written past the API) match nothing.
+validation and ignored by matching; conditions that do not validate (written past the API) match nothing, and the
+worker records a failed execution saying why for each event they would have been offered (`unusable_conditions`).
 """
 
 from __future__ import annotations
@@ -300,12 +301,20 @@ MATCHERS: dict[str, Callable[[Mapping[str, Any], Mapping[str, Any]], bool]] = {
 }
 
 
+def unusable_conditions(trigger_type: str, conditions: Any) -> list[Problem]:
+    """Why stored conditions (e.g. written in Studio, past the API) can match no event: the problems of the keys
+    the type knows ([] when they can be used; unknown keys are ignored by matching)."""
+    if not isinstance(conditions, Mapping):
+        return [("", "must be a JSON object")]
+    spec = SPECS.get(trigger_type, {})
+    return trigger_problems(trigger_type, {k: v for k, v in conditions.items() if k in spec})
+
+
 def trigger_matches(trigger_type: str, conditions: Any, event_type: str, payload: Mapping[str, Any]) -> bool:
     """Does an event (its type and payload, as the database wrote them) start a trigger with these conditions?"""
     if trigger_type != event_type or trigger_type not in MATCHERS or not isinstance(conditions, Mapping):
         return False
-    spec = SPECS[trigger_type]
-    known = {k: v for k, v in conditions.items() if k in spec}
-    if trigger_problems(trigger_type, known):
+    if unusable_conditions(trigger_type, conditions):
         return False
-    return MATCHERS[trigger_type](known, payload)
+    spec = SPECS[trigger_type]
+    return MATCHERS[trigger_type]({k: v for k, v in conditions.items() if k in spec}, payload)

@@ -7,10 +7,12 @@ the lease runs out, another engine claims the row again (its attempts count up; 
 fails for good). Settling a row checks the lease is still the settler's.
 
 An event's fan-out is one transaction: the candidates (active workflows of the event's scope with a trigger of
-its type) are matched against their conditions here (domain/workflows/conditions.py; never the workflow that
-caused the event, nothing for events caused by chains of EngineConfig.max_chain_depth workflow runs), their
-executions are created (at most one per workflow, lead and event: a unique constraint) with their first step
-scheduled, and the event is marked done. Steps are run by domain/workflows/steps.py.
+its type, switched on before the event happened) are matched against their conditions here
+(domain/workflows/conditions.py; never the workflow that caused the event, nothing for events caused by chains of
+EngineConfig.max_chain_depth workflow runs), their executions are created (at most one per workflow, lead and
+event: a unique constraint) with their first step scheduled, and the event is marked done. A workflow whose only
+triggers of the event's type have conditions that cannot be used (written past the API, e.g. in Studio) gets a
+failed execution saying why, instead of nothing. Steps are run by domain/workflows/steps.py.
 """
 
 from __future__ import annotations
@@ -21,9 +23,10 @@ import uuid
 from dataclasses import dataclass
 
 from db import workflows as sql
-from domain.workflows.conditions import trigger_matches
+from domain.workflows.conditions import Problem, trigger_matches, unusable_conditions
 from domain.workflows.integration_push import IntegrationPush
 from domain.workflows.model import ClaimedEvent, ClaimedJob
+from domain.workflows.step_secrets import sealed_plain
 from domain.workflows.steps import LEASE_EXPIRED, LeaseLost, Runtime, classify, run_job
 
 EVENT_BATCH = 10
@@ -44,6 +47,14 @@ class RunSummary:
     def add(self, other: RunSummary) -> None:
         for name in ("events", "executions", "jobs", "completed", "failed", "lost", "pushes"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def _refusal(trigger_type: str, problems: list[Problem]) -> str:
+    listed = "; ".join(f"{field or 'triggerConditions'}: {message}" for field, message in problems)
+    return (
+        f"not started: the {trigger_type} trigger's conditions are invalid ({listed}); they were written past the"
+        " API (e.g. in Studio): fix them with updateWorkflowTrigger"
+    )[:2000]
 
 
 class WorkflowEngine:
@@ -101,14 +112,21 @@ class WorkflowEngine:
                 )
             else:
                 matched: list[uuid.UUID] = []
+                unusable: dict[uuid.UUID, str] = {}
                 for row in await conn.fetch(sql.EVENT_CANDIDATES, event.id):
                     workflow = row["workflow_id"]
                     if workflow == event.origin_workflow_id or workflow in matched:
                         continue
-                    if trigger_matches(event.type, row["trigger_conditions"], event.type, event.payload):
+                    problems = unusable_conditions(event.type, row["trigger_conditions"])
+                    if problems:
+                        unusable.setdefault(workflow, _refusal(event.type, problems))
+                    elif trigger_matches(event.type, row["trigger_conditions"], event.type, event.payload):
                         matched.append(workflow)
                 if matched:
                     started = list(await conn.fetchval(sql.START_EXECUTIONS, event.id, matched, now) or [])
+                refused = {w: error for w, error in unusable.items() if w not in matched}
+                if refused:  # written past the API: say so where the workflow's managers look
+                    await conn.fetchval(sql.REFUSE_EXECUTIONS, event.id, list(refused), list(refused.values()), now)
             settled = await conn.execute(sql.FINISH_EVENT, event.id, rt.worker_id, event.attempt, now, note)
             if settled.endswith(" 0"):
                 raise LeaseLost(f"event {event.id}")
@@ -162,6 +180,20 @@ class WorkflowEngine:
         """Write inactivity events due at the clock's time (once per lead, days and inactive period)."""
         async with self.runtime.pool.acquire() as conn:
             return int(await conn.fetchval(sql.SCAN_INACTIVITY, self.runtime.clock.now()))
+
+    async def seal_step_secrets(self, limit: int = 100) -> int:
+        """Encrypt step secrets still stored in clear (written past the API, or before they were encrypted), as
+        step_secrets.py explains; returns how many steps were sealed (0 without a keyring)."""
+        keyring = self.runtime.settings.keyring
+        if keyring is None:
+            return 0
+        sealed = 0
+        async with self.runtime.pool.acquire() as conn:
+            for row in await conn.fetch(sql.UNSEALED_SECRETS, limit):
+                plain, envelopes = sealed_plain(keyring, row["action_id"], row["workflow_id"], row["secrets"])
+                if envelopes and await conn.fetchval(sql.SEAL_SECRETS, row["action_id"], plain, envelopes):
+                    sealed += 1
+        return sealed
 
     async def purge(self) -> int:
         """Delete queue rows settled longer ago than the retention."""

@@ -65,7 +65,8 @@ class ActionSettings:
 
     email: EmailSettings = field(default_factory=EmailSettings)
     webhooks: WebhookPolicy = field(default_factory=WebhookPolicy)
-    # decrypts integration credentials (db.integrations.read_envelope + Keyring.decrypt); None: not configured
+    # decrypts integration credentials (db.integrations.read_envelope + Keyring.decrypt) and step secrets
+    # (step_secrets.py; the worker also seals those stored in clear); None: not configured
     keyring: Keyring | None = field(default=None, repr=False)
 
 

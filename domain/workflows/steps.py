@@ -3,7 +3,8 @@
 1. `private.begin_workflow_step` (the worker's login role) marks the step running if the lease is still ours and
    the execution is still pending or running, and returns the owner's claims and the step's current action.
 2. One transaction as the owner (RequestSession: role `authenticated`, the owner's claims): the lead and the
-   workflow are read under RLS (invisible: a permanent failure), the config is validated, the action runs; then
+   workflow are read under RLS (invisible: a permanent failure), the step's stored secrets are added to its config
+   (step_secrets.py; only the owner may read them), the config is validated, the action runs; then
    the transaction switches back to the login role and `private.end_workflow_step` records the outcome and
    schedules the next step, and only then commits. A lost lease (LG409) rolls back the action's writes with it.
 3. A failed attempt is rolled back and recorded in a transaction of its own: retried with back-off while attempts
@@ -25,6 +26,7 @@ import asyncpg
 
 from db import workflows as sql
 from db.session import Caller, RequestSession
+from domain.credentials import CredentialsError
 from domain.workflows.actions.base import (
     ActionContext,
     ActionError,
@@ -36,8 +38,10 @@ from domain.workflows.actions.base import (
 )
 from domain.workflows.actions.registry import ActionRegistry, default_registry
 from domain.workflows.clock import Clock, SystemClock
+from domain.workflows.lead_data import company_of
 from domain.workflows.model import ClaimedJob
 from domain.workflows.settings import ActionSettings, EngineConfig
+from domain.workflows.step_secrets import SECRET_ACTION_TYPES, open_all
 
 LEASE_EXPIRED = "the worker running it stopped before finishing (its lease ran out)"
 PERMANENT_SQLSTATE_CLASSES = ("22", "23", "42", "P0")  # bad data, integrity, privileges (RLS), raised on purpose
@@ -173,6 +177,17 @@ async def _failed_attempt(runtime: Runtime, job: ClaimedJob, exc: Exception) -> 
     return await _end(runtime, job, "failed", error=message[:2000]) or "lost"
 
 
+async def _secrets(
+    runtime: Runtime, session: RequestSession, action_id: uuid.UUID, workflow_id: uuid.UUID
+) -> dict[str, Any]:
+    """The step's stored secrets in clear (domain/workflows/step_secrets.py), read as the workflow's owner."""
+    stored = await sql.read_step_secrets(session, action_id)
+    try:
+        return open_all(runtime.settings.keyring, action_id, workflow_id, stored)
+    except CredentialsError as exc:
+        raise PermanentActionError(f"the step's stored secrets cannot be used ({exc}); set them again") from None
+
+
 async def _run_action(
     runtime: Runtime, session: RequestSession, job: ClaimedJob, info: Mapping[str, Any]
 ) -> StepOutcome:
@@ -197,6 +212,8 @@ async def _run_action(
     if action is None:
         raise PermanentActionError(f"no action of type {action_type!r} is registered")
     config = action_row.get("config")
+    if action_type in SECRET_ACTION_TYPES and isinstance(config, Mapping):
+        config = {**config, **await _secrets(runtime, session, uuid.UUID(str(action_row["id"])), workflow_id)}
     problems = runtime.registry.problems(action_type, config)
     if problems:
         listed = "; ".join(f"{f or 'actionConfig'}: {m}" for f, m in problems)
@@ -224,5 +241,6 @@ async def _run_action(
         ),
         clock=runtime.clock,
         settings=runtime.settings,
+        company=await company_of(session, dict(lead)),
     )
     return await action.run(ctx, config)

@@ -9,6 +9,7 @@ from strawberry import UNSET
 from strawberry.scalars import JSON
 
 from domain import validation as v
+from domain.integration_webhooks import integration_settings
 from gql.enums import IntegrationType
 from gql.inputs.values import Column, columns_of
 
@@ -19,7 +20,10 @@ class CreateIntegrationInput:
     integration_type: IntegrationType
     integration_name: str
     is_active: bool | None = UNSET
-    settings: JSON | None = strawberry.field(default=UNSET, description="Non-secret settings, a JSON object.")
+    settings: JSON | None = strawberry.field(
+        default=UNSET,
+        description="Non-secret settings, a JSON object; `url` (and any key ending in url) must be an http(s) URL.",
+    )
 
 
 @strawberry.input(description="Changes to an integration: fields left out stay as they are.")
@@ -38,7 +42,7 @@ INTEGRATION_COLUMNS = {
         "integration_name", validate=partial(v.text, max_length=200, required=True), required=True
     ),
     "is_active": Column("is_active", required=True),
-    "settings": Column("settings", validate=v.json_object, required=True),
+    "settings": Column("settings", validate=integration_settings, required=True),
 }
 columns_of(CreateIntegrationInput, INTEGRATION_COLUMNS)
 columns_of(IntegrationPatch, INTEGRATION_COLUMNS)

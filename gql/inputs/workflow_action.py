@@ -10,12 +10,17 @@ from domain import validation as v
 from gql.enums import ActionType
 from gql.inputs.values import Column, columns_of
 
+CONFIG = (
+    "A JSON object, checked by the action type. A WEBHOOK's secret and headers are stored encrypted and never "
+    "returned; left out of a patch, stored ones are kept (posting elsewhere drops the headers)."
+)
+
 
 @strawberry.input(description="A new step of a workflow.")
 class CreateWorkflowActionInput:
     workflow: strawberry.ID
     action_type: ActionType
-    action_config: JSON | None = strawberry.field(default=UNSET, description="A JSON object.")
+    action_config: JSON | None = strawberry.field(default=UNSET, description=CONFIG)
     action_order: int | None = strawberry.field(default=UNSET, description="Position, unique in the workflow.")
     delay_seconds: int | None = strawberry.field(default=UNSET, description="Wait before running, 0 or more.")
 
@@ -23,7 +28,7 @@ class CreateWorkflowActionInput:
 @strawberry.input(description="Changes to a step: fields left out stay as they are.")
 class WorkflowActionPatch:
     action_type: ActionType | None = UNSET
-    action_config: JSON | None = UNSET
+    action_config: JSON | None = strawberry.field(default=UNSET, description=CONFIG)
     action_order: int | None = UNSET
     delay_seconds: int | None = UNSET
 

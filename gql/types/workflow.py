@@ -26,6 +26,10 @@ class Workflow(Owned):
     name: str
     description: str | None
     is_active: bool
+    active_since: dt.datetime | None = strawberry.field(
+        description="When the workflow was last switched on (null while inactive): it starts only on events from "
+        "then on."
+    )
     workflow_settings: JSON
     created_at: dt.datetime
     updated_at: dt.datetime

@@ -1,4 +1,4 @@
-"""WorkflowAction: one step of a workflow."""
+"""WorkflowAction: one step of a workflow; its secrets are write-only (domain/workflows/step_secrets.py)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,14 @@ if TYPE_CHECKING:
 @strawberry.type(description="A step of a workflow, run after its delay.")
 class WorkflowAction(Node):
     action_type: ActionType
-    action_config: JSON
+    action_config: JSON = strawberry.field(
+        description="The step's settings. Secrets (a WEBHOOK's secret and headers) are written here but never "
+        "returned: see secretsHint."
+    )
+    secrets_hint: JSON | None = strawberry.field(
+        description='Masked hints of the write-only secrets stored for the step, e.g. {"secret": "••••abcd", '
+        '"headers": {"Authorization": "••••wxyz"}}; null without any.'
+    )
     action_order: int
     delay_seconds: int
     created_at: dt.datetime

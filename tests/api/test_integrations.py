@@ -14,12 +14,9 @@ import pytest
 import pytest_asyncio
 
 from domain.credentials import Keyring
-from domain.webhooks import WebhookPolicy
-from resolvers.context import Integrations
-from server.graphql_endpoint import EndpointConfig
 from tests.support.api import ALICE, BOB, CAROL, DAVE, ERIN, PLATFORM_ADMIN, SPACE, ApiClient, GraphQLResponse
 from tests.support.databases import with_user
-from tests.support.http_app import CustomApp, custom_app
+from tests.support.http_app import CustomApp, keyed_app, new_secret
 from tests.support.mutations import admin_val, gid, ok, raw_id, refused
 from tests.support.roles import acting_as
 from tests.support.webhook_receiver import webhook_receiver
@@ -42,23 +39,17 @@ READS = (
 )
 
 
-def new_secret() -> str:
-    return f"whsec_{secrets.token_hex(16)}"
-
-
 @pytest_asyncio.fixture(scope="module")
 async def app(api: ApiClient) -> AsyncIterator[CustomApp]:
     """The API with a credentials key, and webhooks allowed to reach the test's receiver on 127.0.0.1."""
-    config = EndpointConfig(integrations=Integrations(KEYRING, WebhookPolicy(timeout=1.0, allow_private=True)))
-    async with custom_app(api, endpoint=config, compiled_reads=True) as opened:
+    async with keyed_app(api, KEYRING, compiled_reads=True) as opened:
         yield opened
 
 
 @pytest_asyncio.fixture(scope="module")
 async def strict(api: ApiClient) -> AsyncIterator[CustomApp]:
     """The same database and key, with the production webhook policy: public addresses only."""
-    config = EndpointConfig(integrations=Integrations(KEYRING, WebhookPolicy(timeout=1.0)))
-    async with custom_app(api, endpoint=config) as opened:
+    async with keyed_app(api, KEYRING, allow_private=False) as opened:
         yield opened
 
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import secrets
 import time
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,9 +24,12 @@ import jwt
 from starlette.types import ASGIApp
 
 from db.pool import create_api_pool
+from domain.credentials import Keyring
+from domain.webhooks import WebhookPolicy
 from gql.fast_path import CompiledReads
 from gql.ids import global_id
 from gql.schema import LeadgenSchema, build_schema
+from resolvers.context import Integrations
 from server.app import Services, create_app
 from server.auth import AuthSettings, TokenVerifier
 from server.dev_keys import DEV_ISSUER, DevSigningKey
@@ -147,6 +151,22 @@ async def custom_app(
     finally:
         await verifier.aclose()
         await pool.close()
+
+
+def keyed_app(
+    api: ApiClient, keyring: Keyring, *, allow_private: bool = True, compiled_reads: bool = False
+) -> AbstractAsyncContextManager[CustomApp]:
+    """`custom_app` with a credentials keyring (integration credentials, workflow step secrets); webhooks may reach
+    the test's receiver on 127.0.0.1 unless `allow_private` is False (the production policy)."""
+    policy = WebhookPolicy(timeout=1.0, allow_private=allow_private)
+    return custom_app(
+        api, endpoint=EndpointConfig(integrations=Integrations(keyring, policy)), compiled_reads=compiled_reads
+    )
+
+
+def new_secret() -> str:
+    """A fresh webhook signing secret."""
+    return f"whsec_{secrets.token_hex(16)}"
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -2,8 +2,8 @@
 
 The actions: wait, add_note, send_email, assign_lead, change_stage, update_field, add_to_campaign,
 remove_from_campaign and webhook, one module each (campaign_membership.py is what the two campaign actions share;
-domain/workflows/lead_data.py gives them the lead as a JSON document and `{{lead.firstName}}` templates). Each
-module's docstring spells out its config and output.
+domain/workflows/lead_data.py gives them the lead as a JSON document; domain/workflows/templates.py is the one
+template language of every action). Each module's docstring spells out its config and output.
 
 Writing an action:
 
@@ -39,7 +39,8 @@ What `run` gets (base.ActionContext):
   allow_private=ctx.settings.webhooks.allow_private). (send_webhook itself lives in resolvers/, above domain/: call
   its pieces, or move it down into domain/.)
 * `ctx.lead` / `ctx.workflow`: their rows as the owner sees them (columns of public.leads / lead_workflows);
-  `ctx.owner_id`; `ctx.variables(extra)`: template variables of the lead and workflow (templates.py), e.g.
+  `ctx.company`: the lead's company as the owner sees it (None: none or hidden); `ctx.owner_id`;
+  `ctx.variables(extra)`: template variables of the lead, its company and the workflow (templates.py), e.g.
   `render(config["subject"], ctx.variables({"assignee_name": name}))` (allow such extras in validate with
   `template_problems(text, extra=["assignee_name"])`).
 * `ctx.execution_id`, `ctx.step` (index, count, order, attempt (1-based), action_id, delay_seconds), `ctx.event`

@@ -1,7 +1,8 @@
 """`add_note`: a `note` activity on the lead, written as the workflow's owner (RLS: the owner must be able to
 write the lead), its description rendered from the `note` template (domain/workflows/templates.py).
 
-Config: {"note": "No activity for two weeks: call {{first_name}}."} (required, at most 5,000 characters).
+Config: {"note": "No activity for two weeks: call {{lead.firstName}} at {{lead.company.name}}."} (required, at
+most 5,000 characters; the template language of every action, domain/workflows/templates.py).
 Output: {"activityId": ...}. The activity's data names the workflow, execution and step.
 """
 
@@ -24,7 +25,7 @@ class AddNoteAction:
     def validate(self, config: Mapping[str, Any]) -> list[Problem]:
         problems = unknown_keys(config, ("note",), self.type)
         if "note" not in config:
-            return [*problems, ("note", "required: the note's text (a template, e.g. 'Call {{first_name}}')")]
+            return [*problems, ("note", "required: the note's text (a template, e.g. 'Call {{lead.firstName}}')")]
         note = config["note"]
         if isinstance(note, str) and not note.strip():
             problems.append(("note", "must not be blank"))

@@ -83,6 +83,7 @@ class ActionContext:
     event: EventInfo
     clock: Clock
     settings: ActionSettings
+    company: Mapping[str, Any] | None = None  # the lead's company as the owner sees it (None: none, or hidden)
     log: logging.Logger = field(default_factory=lambda: logging.getLogger("leadgen.workflows.actions"))
 
     @property
@@ -97,8 +98,9 @@ class ActionContext:
         return self.clock.now()
 
     def variables(self, extra: Mapping[str, Any] | None = None) -> dict[str, str]:
-        """Template variables of this lead and workflow (domain/workflows/templates.py), plus `extra`."""
-        return template_variables(self.lead, self.workflow, extra)
+        """Template variables of this lead, its company and the workflow (domain/workflows/templates.py), plus
+        `extra`."""
+        return template_variables(self.lead, self.workflow, extra, self.company)
 
 
 class Action(Protocol):

@@ -6,8 +6,9 @@ Config:
      "body": "We will call {{lead.company.name}}.",  # required template (at most 20,000 characters)
      "replyTo": "sales@example.com"}                # optional: one email address
 
-Templates: domain/workflows/lead_data.py (`{{lead.firstName}}`, `{{firstName}}`, `{{lead.company.name}}`,
-`{{custom_fields.x}}` ...); missing values render empty; the text is sent as it is (plain text).
+Templates: domain/workflows/templates.py, the language of every action (`{{lead.firstName}}`, `{{firstName}}`,
+`{{lead.company.name}}`, `{{customFields.x}}` ...); missing values render empty; the text is sent as it is (plain
+text; the subject on one line, see domain/mail.header_text).
 
 Delivery (domain/mail.py): SMTP when configured (LEADGEN_SMTP_URL or LEADGEN_SMTP_HOST ...), else the outbox folder
 (development: <data dir>/outbox). Connection problems, timeouts and 4xx answers are retried; 5xx answers fail the
@@ -43,8 +44,8 @@ from domain.workflows.actions.base import (
     unknown_keys,
 )
 from domain.workflows.conditions import Problem
-from domain.workflows.lead_data import company_of, company_variables, lead_template_problems, render_lead_text
 from domain.workflows.settings import EmailSettings
+from domain.workflows.templates import render, template_problems
 
 KEYS = ("to", "subject", "body", "replyTo")
 MAX_SUBJECT_TEMPLATE = 1_000
@@ -81,7 +82,7 @@ class SendEmailAction:
             text = config[key]
             if isinstance(text, str) and not text.strip():
                 problems.append((key, "must not be blank"))
-            problems.extend((key, message) for message in lead_template_problems(text, max_length=limit))
+            problems.extend((key, message) for message in template_problems(text, max_length=limit))
         reply_to = config.get("replyTo")
         if reply_to is not None and plain_address(reply_to) is None:
             problems.append(("replyTo", NOT_AN_ADDRESS))
@@ -104,21 +105,23 @@ class SendEmailAction:
             recipient = str(plain_address(to))
         if not await ctx.session.fetchval(sql.CAN_WRITE_LEAD, ctx.lead["id"]):
             raise PermanentActionError("the workflow's owner may not write this lead (row level security)")
-        company = await company_of(ctx.session, ctx.lead)
-        variables = ctx.variables(company_variables(company))
-        subject = header_text(render_lead_text(str(config["subject"]), variables), MAX_SUBJECT)
-        body = render_lead_text(str(config["body"]), variables)
+        variables = ctx.variables()
+        subject = header_text(render(str(config["subject"]), variables), MAX_SUBJECT)
+        body = render(str(config["body"]), variables)
         sender = ctx.settings.email.sender
         message_id = message_id_for(f"wf.{ctx.execution_id}.{ctx.step.index}", sender)
-        message = build_message(
-            sender=sender,
-            to=recipient,
-            subject=subject,
-            body=body,
-            message_id=message_id,
-            reply_to=plain_address(config.get("replyTo")),
-            headers={"X-Leadgen-Workflow": str(ctx.workflow["id"]), "X-Leadgen-Execution": str(ctx.execution_id)},
-        )
+        try:
+            message = build_message(
+                sender=sender,
+                to=recipient,
+                subject=subject,
+                body=body,
+                message_id=message_id,
+                reply_to=plain_address(config.get("replyTo")),
+                headers={"X-Leadgen-Workflow": str(ctx.workflow["id"]), "X-Leadgen-Execution": str(ctx.execution_id)},
+            )
+        except ValueError as exc:  # the email package refuses the message: the same on every try
+            raise PermanentActionError(f"the message cannot be built: {exc}") from None
         try:
             await backend.send(message)
         except EmailError as exc:

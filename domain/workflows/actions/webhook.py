@@ -13,8 +13,10 @@ Config:
 Deliveries go only to public addresses (private, loopback, link-local ... are refused: a permanent failure) unless
 LEADGEN_WEBHOOK_ALLOW_PRIVATE is set; redirects are not followed; each try is bounded by LEADGEN_WEBHOOK_TIMEOUT.
 Timeouts, network errors, 5xx, 408 and 429 are retried with the engine's back-off; other answers fail the step.
-The delivery id is the same for every try of a step, so a receiver can drop a repeated delivery. Neither the
-secret nor the headers are ever recorded (execution_data keeps the status code, delivery id and duration).
+The delivery id is the same for every try of a step, so a receiver can drop a repeated delivery. The secret and
+the headers are stored encrypted apart from the config and never returned (domain/workflows/step_secrets.py; the
+engine adds them back to the config it runs), nor recorded (execution_data keeps the status code, delivery id and
+duration).
 
 Body: {"event": "workflow.webhook", "deliveryId", "sentAt", "workflow": {id, name}, "execution": {id, step},
 "trigger": {type, payload}, "lead": {... the lead in the API's names, with its company}}.
@@ -27,11 +29,9 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-import httpx
-
 from db import workflow_actions as sql
 from domain.integration_webhooks import integration_secret, integration_url, signing_secret_of
-from domain.webhooks import RESERVED_HEADERS, deliver
+from domain.webhooks import RESERVED_HEADERS, deliver, url_problem
 from domain.workflows.actions.base import (
     ActionContext,
     PermanentActionError,
@@ -40,32 +40,14 @@ from domain.workflows.actions.base import (
     unknown_keys,
 )
 from domain.workflows.conditions import Problem, as_uuid
-from domain.workflows.lead_data import company_of, json_value, lead_document
+from domain.workflows.lead_data import json_value, lead_document
 
 EVENT = "workflow.webhook"
 KEYS = ("url", "method", "headers", "secret", "integration")
-MAX_URL = 2000
 MIN_SECRET, MAX_SECRET = 16, 500
 MAX_HEADERS, MAX_HEADER_VALUE = 20, 2000
 HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$")
 DELIVERY_NAMESPACE = uuid.UUID("6f1d1c52-3a53-4a37-9a5e-6c1f4f0e8b21")
-
-
-def url_problem(url: Any) -> str | None:
-    """Why `url` cannot be a webhook's address (its host's addresses are checked when it is called)."""
-    if not isinstance(url, str) or not url.strip():
-        return "must be an http(s) URL"
-    if len(url) > MAX_URL:
-        return f"at most {MAX_URL} characters"
-    try:
-        parsed = httpx.URL(url.strip())
-    except (httpx.InvalidURL, TypeError):
-        return "not a valid URL"
-    if parsed.scheme not in ("http", "https") or not parsed.host:
-        return "must be an http(s) URL with a host"
-    if parsed.userinfo:
-        return "must not carry a user name or password (use headers)"
-    return None
 
 
 def header_problems(headers: Any) -> list[str]:
@@ -130,7 +112,6 @@ class WebhookAction:
     async def run(self, ctx: ActionContext, config: Mapping[str, Any]) -> StepOutcome:
         url, secret = await self._signing(ctx, config)
         delivery_id = str(uuid.uuid5(DELIVERY_NAMESPACE, f"{ctx.execution_id}:{ctx.step.index}"))
-        company = await company_of(ctx.session, ctx.lead)
         payload = {
             "event": EVENT,
             "deliveryId": delivery_id,
@@ -138,7 +119,7 @@ class WebhookAction:
             "workflow": {"id": str(ctx.workflow["id"]), "name": ctx.workflow.get("name")},
             "execution": {"id": str(ctx.execution_id), "step": ctx.step.index},
             "trigger": {"type": ctx.event.type, "payload": json_value(ctx.event.payload)},
-            "lead": lead_document(ctx.lead, company),
+            "lead": lead_document(ctx.lead, ctx.company),
         }
         policy = ctx.settings.webhooks
         result = await deliver(
