@@ -2,7 +2,7 @@
 
 The same checks run when a field is created or changed (`input.validationRules.pattern`), when form settings
 are written (`input.formSettings.redirectUrl`) and when a form is published (`fields.email.options`). Patterns
-are matched by Postgres, so Postgres alone judges them (Python's `re` accepts `(?P<n>x)` and refuses `\m`): the
+are matched by Postgres, so Postgres alone judges them (Python's `re` accepts `(?P<n>x)`, Postgres refuses it): the
 resolvers ask `leadgen.regex_problem` and pass its verdicts in (this module has no I/O). The database re-checks
 every rule here for every writer (supabase/migrations/20261206140200_form_definition_checks.sql, whose SQL words
 them the same way: tests/test_form_rules.py compares the two).
