@@ -188,8 +188,8 @@ async def test_create_activity_refuses_system_types_as_log_activity_does(api: Ap
     assert await admin_val(api, "select count(*) from private.workflow_events") == before
     created = ok(await api.gql(CREATE, {"input": {"lead": lead, "activityType": "NOTE"}}, as_user=CAROL))
     activity = created["createActivity"]["id"]
-    for kind in ("FORM_SUBMITTED", "CONVERTED"):
-        response = await api.gql(UPDATE, {"id": activity, "patch": {"activityType": kind}}, as_user=CAROL)
+    for system_type in ("FORM_SUBMITTED", "CONVERTED"):
+        response = await api.gql(UPDATE, {"id": activity, "patch": {"activityType": system_type}}, as_user=CAROL)
         refused(response, "BAD_USER_INPUT", "patch.activityType")
 
 

@@ -581,8 +581,10 @@ async def manual_scores(conn: asyncpg.Connection, world: World) -> None:
 async def test_check_constraint(db: asyncpg.Connection, world: World, case: Case) -> None:
     if case.table == "leads" and "score" in case.values:
         await manual_scores(db, world)
-    if (case.table == "lead_campaigns" and "status" in case.values) or case.table == "lead_form_fields" or (
-        case.table == "leads" and "status" in case.values
+    if (
+        (case.table == "lead_campaigns" and "status" in case.values)
+        or case.table == "lead_form_fields"
+        or (case.table == "leads" and "status" in case.values)
     ):
         # the CHECK alone: the status transition trigger (tested below) would refuse draft -> paused, the triggers
         # of tests/test_form_rules.py an invalid definition, those of tests/test_conversion_rules.py a status

@@ -74,7 +74,9 @@ async def test_studio_cannot_convert_without_a_customer(db: asyncpg.Connection, 
 async def test_studio_cannot_set_status_converted_without_the_conversion(db: asyncpg.Connection, world: World) -> None:
     lead, customer = await lead_and_customer(db, world)
     await refused_in_sql(db, "update public.leads set status = 'converted' where id = $1", lead)
-    await refused_in_sql(db, "update public.leads set status = 'converted', customer_id = $2 where id = $1", lead, customer)
+    await refused_in_sql(
+        db, "update public.leads set status = 'converted', customer_id = $2 where id = $1", lead, customer
+    )
     # a lead inserted as converted without its customer is judged at COMMIT
     with pytest.raises(asyncpg.CheckViolationError):
         async with db.transaction():
@@ -122,8 +124,11 @@ async def test_a_conversion_is_logged_once_by_the_database(db: asyncpg.Connectio
             lead,
             customer,
         )
-        await db.execute("update public.leads set converted_to_customer = false, customer_id = null,"
-                         " status = 'qualified' where id = $1", lead)
+        await db.execute(
+            "update public.leads set converted_to_customer = false, customer_id = null,"
+            " status = 'qualified' where id = $1",
+            lead,
+        )
     logged = await db.fetch(
         "select description, activity_data -> 'customer' ->> 'id' as customer from public.lead_activities"
         " where lead_id = $1 and activity_type = 'converted'",

@@ -16,6 +16,7 @@ import asyncpg
 import pytest
 import pytest_asyncio
 
+from db.catalog import table
 from tests.support.api import BOB, SPACE, ApiClient
 from tests.support.mutations import admin_val, gid, ok, refused
 from tests.support.roles import acting_as, user_claims
@@ -81,42 +82,53 @@ async def test_a_type_change_is_refused_while_values_do_not_fit(db: asyncpg.Conn
     for value in ("gold", "silver", "12"):
         await lead_with(db, world, {"tier": value})
     await lead_with(db, world, {})
-    [problem] = await refused_change(db, "update public.lead_custom_fields set field_type = 'number' where id = $1", field)
+    [problem] = await refused_change(
+        db, "update public.lead_custom_fields set field_type = 'number' where id = $1", field
+    )
     assert problem["field"] == "fieldType" and problem["count"] == 3 and "3 lead(s)" in problem["message"]
     [problem] = await refused_change(
         db, "update public.lead_custom_fields set field_type = 'select', options = '[\"gold\"]' where id = $1", field
     )
     assert problem["count"] == 2  # silver and 12
     await db.execute(
-        "update public.lead_custom_fields set field_type = 'select', options = '[\"gold\", \"silver\", \"12\"]'"
+        'update public.lead_custom_fields set field_type = \'select\', options = \'["gold", "silver", "12"]\''
         " where id = $1",
         field,
     )
     [problem] = await refused_change(
-        db, "update public.lead_custom_fields set options = '[\"gold\", \"silver\"]' where id = $1", field
+        db, 'update public.lead_custom_fields set options = \'["gold", "silver"]\' where id = $1', field
     )
     assert problem["field"] == "options" and problem["count"] == 1
 
 
-async def test_a_field_is_made_required_only_when_every_lead_has_a_value(db: asyncpg.Connection, world: World) -> None:
+async def test_a_field_made_required_while_leads_lack_a_value_is_reported(db: asyncpg.Connection, world: World) -> None:
     field = await definition(db, world, "region", "text")
-    lead = await lead_with(db, world, {"region": "EMEA"})
-    empty = [await lead_with(db, world, values) for values in ({}, {"region": None})]
-    [problem] = await refused_change(db, "update public.lead_custom_fields set is_required = true where id = $1", field)
-    assert problem["field"] == "isRequired" and problem["count"] == 2
-    # a required field new to the scope is judged the same way
-    [problem] = await refused_change(
-        db,
-        "insert into public.lead_custom_fields (user_id, space_id, field_name, field_label, field_type, is_required)"
-        " values ($1, $2, 'segment', 'Segment', 'text', true)",
-        world.owner,
-        world.space,
-    )
-    assert problem["count"] == 3
-    for other in empty:
-        await db.execute("update public.leads set custom_fields = '{\"region\": \"APAC\"}' where id = $1", other)
-    await db.execute("update public.lead_custom_fields set is_required = true where id = $1", field)
-    assert lead is not None
+    await lead_with(db, world, {"region": "EMEA"})
+    for values in ({}, {"region": None}):
+        await lead_with(db, world, values)
+    notices: list[str] = []
+
+    def heard(_conn: object, message: asyncpg.PostgresLogMessage) -> None:
+        notices.append(str(message))
+
+    db.add_log_listener(heard)
+    try:
+        await db.execute("update public.lead_custom_fields set is_required = true where id = $1", field)
+        assert len(notices) == 1 and "region is required now: 2 lead(s)" in notices[0]
+        # a required field new to the scope is reported the same way
+        await definition(db, world, "segment", "text", is_required=True)
+        assert len(notices) == 2 and "3 lead(s)" in notices[1]
+        await db.execute("update public.lead_custom_fields set field_label = 'Region (required)' where id = $1", field)
+        assert len(notices) == 2  # nothing new to report
+    finally:
+        db.remove_log_listener(heard)
+    assert await leads_without_value(db, field) == 2
+
+
+async def leads_without_value(conn: asyncpg.Connection, field: uuid.UUID) -> int:
+    """CustomField.leadsWithoutValue, as the compiled read path computes it."""
+    expr = table("lead_custom_fields").computed["leads_without_value"].expr.replace("{t}", "f")
+    return int(await conn.fetchval(f"select {expr} from public.lead_custom_fields f where f.id = $1", field))
 
 
 async def test_a_new_or_renamed_definition_meets_the_values_already_there(db: asyncpg.Connection, world: World) -> None:
@@ -139,7 +151,7 @@ async def test_values_that_went_stale_before_block_nothing_new(db: asyncpg.Conne
     await lead_with(db, world, {"plan": "legacy"})
     await db.execute("set local session_replication_role = origin")
     # adding an option does not make "legacy" any worse: accepted
-    await db.execute("update public.lead_custom_fields set options = '[\"basic\", \"pro\", \"max\"]' where id = $1", field)
+    await db.execute('update public.lead_custom_fields set options = \'["basic", "pro", "max"]\' where id = $1', field)
 
 
 async def test_the_api_roles_are_held_to_it_in_sql(db: asyncpg.Connection, world: World) -> None:
@@ -150,17 +162,16 @@ async def test_the_api_roles_are_held_to_it_in_sql(db: asyncpg.Connection, world
 
 
 CREATE = "mutation($input: CreateCustomFieldInput!) { createCustomField(input: $input) { id } }"
-UPDATE = "mutation($id: ID!, $patch: CustomFieldPatch!) { updateCustomField(id: $id, patch: $patch) { id isRequired } }"
+UPDATE = """
+mutation($id: ID!, $patch: CustomFieldPatch!) {
+  updateCustomField(id: $id, patch: $patch) { id isRequired leadsWithoutValue leadsWithInvalidValue }
+}
+"""
 
 
-async def test_update_custom_field_says_how_many_leads_fail(api: ApiClient) -> None:
-    created = ok(
-        await api.gql(
-            CREATE,
-            {"input": {"space": gid("Space", SPACE), "fieldName": "nps", "fieldLabel": "NPS", "fieldType": "NUMBER"}},
-            as_user=BOB,
-        )
-    )["createCustomField"]["id"]
+async def test_update_custom_field_refuses_values_it_would_break_and_reports_gaps(api: ApiClient) -> None:
+    spec = {"space": gid("Space", SPACE), "fieldName": "nps", "fieldLabel": "NPS", "fieldType": "NUMBER"}
+    created = ok(await api.gql(CREATE, {"input": spec}, as_user=BOB))["createCustomField"]["id"]
     leads = int(await admin_val(api, "select count(*) from public.leads where space_id = $1", SPACE))
     await admin_val(
         api,
@@ -168,9 +179,14 @@ async def test_update_custom_field_says_how_many_leads_fail(api: ApiClient) -> N
         " where id = (select id from public.leads where space_id = $1 order by id limit 1)",
         SPACE,
     )
-    response = await api.gql(UPDATE, {"id": created, "patch": {"isRequired": True}}, as_user=BOB)
-    refused(response, "BAD_USER_INPUT", "isRequired")
-    assert f"{leads - 1} lead(s)" in response.errors[0]["message"]
     response = await api.gql(UPDATE, {"id": created, "patch": {"fieldType": "BOOLEAN"}}, as_user=BOB)
     refused(response, "BAD_USER_INPUT", "fieldType")
+    assert "1 lead(s)" in response.errors[0]["message"]
     assert await admin_val(api, "select field_type from public.lead_custom_fields where field_name = 'nps'") == "number"
+    required = ok(await api.gql(UPDATE, {"id": created, "patch": {"isRequired": True}}, as_user=BOB))
+    assert required["updateCustomField"] == {
+        "id": created,
+        "isRequired": True,
+        "leadsWithoutValue": leads - 1,
+        "leadsWithInvalidValue": 0,
+    }

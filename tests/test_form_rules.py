@@ -51,7 +51,12 @@ async def db(conn: asyncpg.Connection, world: World) -> AsyncIterator[asyncpg.Co
 
 async def new_form(conn: asyncpg.Connection, world: World, settings: dict[str, Any] | None = None) -> uuid.UUID:
     return await insert(
-        conn, "lead_forms", user_id=world.owner, space_id=world.space, name="Form", form_settings=json.dumps(settings or {})
+        conn,
+        "lead_forms",
+        user_id=world.owner,
+        space_id=world.space,
+        name="Form",
+        form_settings=json.dumps(settings or {}),
     )
 
 
@@ -61,7 +66,9 @@ async def new_field(
     for key in ("options", "validation_rules"):
         if key in extra:
             extra[key] = json.dumps(extra[key])
-    return await insert(conn, "lead_form_fields", form_id=form, field_name=name, field_type=field_type, label=name, **extra)
+    return await insert(
+        conn, "lead_form_fields", form_id=form, field_name=name, field_type=field_type, label=name, **extra
+    )
 
 
 async def refused_write(conn: asyncpg.Connection, constraint: str, sql: str, *args: object) -> list[str]:
@@ -239,13 +246,20 @@ def as_stored(text: str) -> Any:
 
 async def test_field_rules_agree(db: asyncpg.Connection) -> None:
     for field_type, options, rules in DEFINITIONS:
-        options_text, rules_text = await db.fetchrow("select $1::jsonb::text, $2::jsonb::text", json.dumps(options), json.dumps(rules))
+        row = await db.fetchrow("select $1::jsonb::text, $2::jsonb::text", json.dumps(options), json.dumps(rules))
+        assert row is not None
+        options_text, rules_text = row[0], row[1]
         stored = FieldDefinition("f", field_type, False, as_stored(options_text), as_stored(rules_text))
         known = await verdicts(db, [p] if (p := stored.pattern()) else [])
         python = [(p.field.removeprefix("f."), p.message) for p in field_problems(stored, "f", known)]
         sql = [
             (r["field"], r["message"])
-            for r in await db.fetch("select * from private.form_field_problems($1, $2::jsonb, $3::jsonb)", field_type, options_text, rules_text)
+            for r in await db.fetch(
+                "select * from private.form_field_problems($1, $2::jsonb, $3::jsonb)",
+                field_type,
+                options_text,
+                rules_text,
+            )
         ]
         assert python == sql, (field_type, options, rules)
 
@@ -267,9 +281,16 @@ async def test_publishing_rules_agree(db: asyncpg.Connection, world: World) -> N
         ({"honeypotField": 5}, [("email", "email", True, [], {})]),
         (
             {"honeypotField": "email", "theme": 3},
-            [("email", "email", False, [], {}), ("plan", "select", False, [], {}), ("code", "text", False, [], {"pattern": "(", "colour": "red"})],
+            [
+                ("email", "email", False, [], {}),
+                ("plan", "select", False, [], {}),
+                ("code", "text", False, [], {"pattern": "(", "colour": "red"}),
+            ],
         ),
-        ({"redirectUrl": "https://example.com"}, [("b", "text", False, [], {}), ("a", "number", False, [], {"min": 2, "max": 1})]),
+        (
+            {"redirectUrl": "https://example.com"},
+            [("b", "text", False, [], {}), ("a", "number", False, [], {"min": 2, "max": 1})],
+        ),
     ]
     await db.execute("set local session_replication_role = replica")  # rows as Studio could write them before
     for settings, fields in cases:
@@ -277,15 +298,19 @@ async def test_publishing_rules_agree(db: asyncpg.Connection, world: World) -> N
         for name, field_type, required, options, rules in fields:
             await new_field(db, form, name, field_type, is_required=required, options=options, validation_rules=rules)
         rows = await db.fetch(
-            "select field_name, field_type, is_required, options::text, validation_rules::text from public.lead_form_fields"
-            " where form_id = $1 order by field_order, field_name",
+            "select field_name, field_type, is_required, options::text, validation_rules::text"
+            " from public.lead_form_fields where form_id = $1 order by field_order, field_name",
             form,
         )
         stored = [FieldDefinition(r[0], r[1], r[2], as_stored(r[3]), as_stored(r[4])) for r in rows]
         known = await verdicts(db, [p for d in stored if (p := d.pattern())])
-        stored_settings = as_stored(await db.fetchval("select form_settings::text from public.lead_forms where id = $1", form))
+        stored_settings = as_stored(
+            await db.fetchval("select form_settings::text from public.lead_forms where id = $1", form)
+        )
         python = [(p.field, p.message) for p in publish_problems(stored_settings, stored, known)]
-        sql = [(r["field"], r["message"]) for r in await db.fetch("select * from private.form_publish_problems($1)", form)]
+        sql = [
+            (r["field"], r["message"]) for r in await db.fetch("select * from private.form_publish_problems($1)", form)
+        ]
         assert python == sql, (settings, fields)
 
 
@@ -303,9 +328,13 @@ async def test_the_api_accepts_what_postgres_accepts(api: ApiClient) -> None:
     form = ok(await api.gql(CREATE_FORM, {"input": {"space": global_id("Space", SPACE), "name": "Codes"}}, as_user=BOB))
     field = {"form": form["createLeadForm"]["id"], "fieldName": "code", "fieldType": "TEXT", "label": "Code"}
     pattern = r"^\mACME\M-[0-9]{3}$"  # word boundaries in Postgres's syntax; Python's re refuses \m
-    created = ok(await api.gql(CREATE_FIELD, {"input": {**field, "validationRules": {"pattern": pattern}}}, as_user=BOB))
+    created = ok(
+        await api.gql(CREATE_FIELD, {"input": {**field, "validationRules": {"pattern": pattern}}}, as_user=BOB)
+    )
     assert created["createFormField"]["validationRules"] == {"pattern": pattern}
-    response = await api.gql(CREATE_FIELD, {"input": {**field, "fieldName": "c2", "validationRules": {"pattern": "(?P<n>x)"}}}, as_user=BOB)
+    response = await api.gql(
+        CREATE_FIELD, {"input": {**field, "fieldName": "c2", "validationRules": {"pattern": "(?P<n>x)"}}}, as_user=BOB
+    )
     refused(response, "BAD_USER_INPUT", "input.validationRules.pattern")
 
 
@@ -316,7 +345,7 @@ async def test_a_stored_broken_pattern_makes_a_clear_refusal(api: ApiClient) -> 
         async with conn.transaction():  # a row from before the database refused such patterns
             await conn.execute("set local session_replication_role = replica")
             await conn.execute(
-                "update public.lead_form_fields set validation_rules = '{\"pattern\": \"(unclosed\"}'"
+                'update public.lead_form_fields set validation_rules = \'{"pattern": "(unclosed"}\''
                 " where form_id = $1 and field_name = 'phone'",
                 SEED_FORM,
             )

@@ -1,17 +1,19 @@
 -- A change of a custom field definition is judged against the values the scope's leads already hold.
 --
 -- leads_check_custom_fields (20261125160000) judges the values a lead write brings; nothing judged the leads when
--- the definition moved under them: a field changed to `number` or made required in Studio left every existing
--- value unchecked. Now a definition (lead_custom_fields) is refused, for everyone (Studio and service_role
--- included), when it would make values of the scope's leads invalid:
---   * values the new type or options refuse (and the old definition accepted: a value that was stale already
---     blocks nothing; all values count when the field is new to its scope or name),
---   * leads without a value when the field becomes required (or is created required).
--- The error (23514, constraint lead_custom_fields_values_check) says how many leads fail and names one; its
--- DETAIL lists them as [{field, message, count}] for the API. Change or clear those values first (updateLeads),
--- or make the field required once every lead has a value: like adding NOT NULL to a column that holds nulls.
--- A required field binds the API's writes of leads; a public form submission may still create a lead without it
--- (visitors never see custom fields), which this rule does not judge again until the definition changes.
+-- the definition moved under them: a field changed to `number` in Studio (or through the API) left every existing
+-- value unchecked. Now, for everyone (the API, Studio, service_role):
+--   * a definition (lead_custom_fields) is refused when the scope's leads hold values its type or options refuse
+--     (and the old definition accepted: a value that was stale already blocks nothing; every value counts when the
+--     field is new to its scope or name). The error (23514, constraint lead_custom_fields_values_check) says how
+--     many leads fail and names one; its DETAIL lists [{field, message, count}] for the API. Change or clear those
+--     values first, then change the definition.
+--   * a field made (or created) required while leads of the scope have no value is accepted, and reported: a
+--     NOTICE says how many leads lack a value, and CustomField.leadsWithoutValue counts them for the API. Required
+--     binds the API's writes from then on (createLead, and updateLead/updateLeads of custom fields, must give a
+--     value), as before; refusing it would make a field impossible to require in a scope with leads (the API has no
+--     bulk way to fill one key), and a public form submission may still create a lead without it (visitors never
+--     see custom fields).
 
 -- The leads of a scope: a space's, or a user's personal leads (each branch uses its index).
 create function private.scope_leads(p_user uuid, p_space uuid) returns setof public.leads
@@ -59,8 +61,8 @@ as $$
   from wrong w where w.n > 0
   union all
   select 'isRequired',
-         format('%s lead(s) of this scope have no value for %s (lead %s, ...); give each one a value before making '
-                'the field required', m.n, p_name, m.example),
+         format('%s lead(s) of this scope have no value for %s (lead %s, ...): an API write of their custom fields '
+                'must now give one', m.n, p_name, m.example),
          m.n
   from missing m where m.n > 0
 $$;
@@ -95,18 +97,23 @@ begin
          new.user_id, new.space_id, new.field_name, new.field_type, new.options, new.is_required,
          case when fresh then null else old.field_type end, case when fresh then null else old.options end,
          case when fresh then null else old.is_required end) p;
-  if found is not null then
+  if exists (select 1 from jsonb_array_elements(found) e where e ->> 'field' <> 'isRequired') then
+    found := (select jsonb_agg(e) from jsonb_array_elements(found) e where e ->> 'field' <> 'isRequired');
     raise exception 'custom field %: %', new.field_name,
       (select string_agg(e ->> 'message', '; ') from jsonb_array_elements(found) e)
       using errcode = '23514', constraint = 'lead_custom_fields_values_check', table = 'lead_custom_fields',
             schema = 'public', detail = found::text;
+  end if;
+  if found is not null then  -- only leads without a value of a field now required: accepted, reported
+    raise notice 'custom field % is required now: %', new.field_name, found -> 0 ->> 'message'
+      using detail = found::text;
   end if;
   return new;
 end
 $$;
 comment on function private.check_custom_field_definition() is
   'BEFORE INSERT/UPDATE on lead_custom_fields: refuses a definition that would make values of its scope''s leads '
-  'invalid (values of another type or outside the options, leads without a value of a required field).';
+  'invalid (another type, outside the options); reports (NOTICE) leads without a value of a field made required.';
 revoke all on function private.check_custom_field_definition() from public;
 
 create trigger lead_custom_fields_check_values
@@ -114,4 +121,5 @@ create trigger lead_custom_fields_check_values
   on public.lead_custom_fields
   for each row execute function private.check_custom_field_definition();
 comment on trigger lead_custom_fields_check_values on public.lead_custom_fields is
-  'A definition may not make values its scope''s leads already hold invalid (type, options, required).';
+  'A definition may not make values its scope''s leads already hold invalid (type, options); a field made required '
+  'while leads lack a value is reported.';
