@@ -156,3 +156,14 @@ async def test_update_lead_cannot_mark_a_lead_converted(api: ApiClient) -> None:
     refused(response, "BAD_USER_INPUT", "status")
     assert "convertLead" in response.errors[0]["message"]
     ok(await api.gql(UPDATE_LEAD, {"id": gid("Lead", lead), "patch": {"status": "QUALIFIED"}}, as_user=CAROL))
+
+
+CREATE_LEAD = "mutation($input: CreateLeadInput!) { createLead(input: $input) { id } }"
+
+
+async def test_create_lead_cannot_start_out_converted(api: ApiClient) -> None:
+    """A new lead is judged at COMMIT (a script may link its customer later on): still a BAD_USER_INPUT."""
+    given = {"space": gid("Space", SPACE), "email": "born.converted@example.com", "status": "CONVERTED"}
+    response = await api.gql(CREATE_LEAD, {"input": given}, as_user=CAROL)
+    refused(response, "BAD_USER_INPUT", "status")
+    assert await admin_val(api, "select count(*) from public.leads where email = 'born.converted@example.com'") == 0

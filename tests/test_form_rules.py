@@ -356,3 +356,20 @@ async def test_a_stored_broken_pattern_makes_a_clear_refusal(api: ApiClient) -> 
     refused(response, "BAD_USER_INPUT", "values")
     assert "regular expression" in response.errors[0]["message"]
     assert await admin_fetch(api, "select 1 from public.leads where email = 'ada@example.org'") == []
+
+
+DELETE_FIELD = "mutation($id: ID!) { deleteFormField(id: $id) { deletedId } }"
+
+
+async def test_the_api_cannot_empty_a_published_form(api: ApiClient) -> None:
+    fields = await admin_fetch(
+        api, "select id, field_name from public.lead_form_fields where form_id = $1 order by field_order", SEED_FORM
+    )
+    for row in fields[:-2]:  # all but the honeypot (last) and one more
+        ok(await api.gql(DELETE_FIELD, {"id": global_id("FormField", row["id"])}, as_user=BOB))
+    last_real, honeypot = fields[-2], fields[-1]
+    for row, problem in ((last_real, "fields"), (honeypot, "formSettings.honeypotField")):
+        response = await api.gql(DELETE_FIELD, {"id": global_id("FormField", row["id"])}, as_user=BOB)
+        refused(response, "BAD_USER_INPUT", problem)
+        assert "unpublish" in response.errors[0]["message"]
+    assert await admin_val(api, "select count(*) from public.lead_form_fields where form_id = $1", SEED_FORM) == 2

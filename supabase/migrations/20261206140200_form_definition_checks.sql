@@ -387,7 +387,8 @@ begin
   perform private.raise_problems(
     format('form %s is published: unpublish it before removing or changing this field', old.form_id),
     'lead_forms_publishable_check', 'lead_forms',
-    (select jsonb_agg(jsonb_build_object('field', p.field, 'message', p.message))
+    (select jsonb_agg(jsonb_build_object('field', p.field, 'message', p.message || ' (the form is published: '
+                                                                      || 'unpublish it first)'))
      from private.form_publish_problems(old.form_id) p
      where (p.field = 'fields' and old.field_name is distinct from v_form.honeypot)
         or (p.field = 'formSettings.honeypotField' and old.field_name = v_form.honeypot)));
