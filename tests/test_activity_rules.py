@@ -21,7 +21,7 @@ from tests.support.api import CAROL, DAVE, ERIN, SPACE, ApiClient
 from tests.support.databases import PgCluster
 from tests.support.mutations import admin_fetch, admin_val, gid, ok, refused
 from tests.support.roles import acting_as, user_claims
-from tests.support.rows import add_user, insert
+from tests.support.rows import add_user, insert, rolled_back
 
 EARLY = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
 HOUR = dt.timedelta(hours=1)
@@ -45,12 +45,8 @@ async def world(conn: asyncpg.Connection) -> World:
 @pytest_asyncio.fixture
 async def db(conn: asyncpg.Connection, world: World) -> AsyncIterator[asyncpg.Connection]:
     """The module's superuser connection (Studio) in a transaction that is rolled back after the test."""
-    tx = conn.transaction()
-    await tx.start()
-    try:
+    async with rolled_back(conn):
         yield conn
-    finally:
-        await tx.rollback()
 
 
 async def new_lead(conn: asyncpg.Connection, world: World) -> uuid.UUID:

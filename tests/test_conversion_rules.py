@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 
 import asyncpg
 import pytest
@@ -17,31 +16,21 @@ import pytest_asyncio
 from tests.support.api import CAROL, SPACE, ApiClient
 from tests.support.mutations import admin_val, gid, ok, refused
 from tests.support.roles import acting_as, user_claims
-from tests.support.rows import add_user, insert
+from tests.support.rows import OwnedSpace, insert, owned_space, rolled_back
 
-
-@dataclass(frozen=True)
-class World:
-    owner: uuid.UUID
-    space: uuid.UUID
+World = OwnedSpace
 
 
 @pytest_asyncio.fixture(scope="module")
 async def world(conn: asyncpg.Connection) -> World:
-    owner = await add_user(conn, "owner")
-    space = await insert(conn, "spaces", name="Conversions", created_by=owner)
-    return World(owner, space)
+    return await owned_space(conn, "Conversions")
 
 
 @pytest_asyncio.fixture
 async def db(conn: asyncpg.Connection, world: World) -> AsyncIterator[asyncpg.Connection]:
     """The module's superuser connection (Studio) in a transaction that is rolled back after the test."""
-    tx = conn.transaction()
-    await tx.start()
-    try:
+    async with rolled_back(conn):
         yield conn
-    finally:
-        await tx.rollback()
 
 
 async def lead_and_customer(conn: asyncpg.Connection, world: World) -> tuple[uuid.UUID, uuid.UUID]:

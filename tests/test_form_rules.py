@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
@@ -22,31 +21,21 @@ from gql.ids import global_id
 from tests.support.api import BOB, SPACE, ApiClient
 from tests.support.mutations import admin_fetch, admin_val, ok, refused
 from tests.support.roles import acting_as, user_claims
-from tests.support.rows import add_user, insert
+from tests.support.rows import OwnedSpace, insert, owned_space, rolled_back
 
-
-@dataclass(frozen=True)
-class World:
-    owner: uuid.UUID
-    space: uuid.UUID
+World = OwnedSpace
 
 
 @pytest_asyncio.fixture(scope="module")
 async def world(conn: asyncpg.Connection) -> World:
-    owner = await add_user(conn, "owner")
-    space = await insert(conn, "spaces", name="Forms", created_by=owner)
-    return World(owner, space)
+    return await owned_space(conn, "Forms")
 
 
 @pytest_asyncio.fixture
 async def db(conn: asyncpg.Connection, world: World) -> AsyncIterator[asyncpg.Connection]:
     """The module's superuser connection (Studio) in a transaction that is rolled back after the test."""
-    tx = conn.transaction()
-    await tx.start()
-    try:
+    async with rolled_back(conn):
         yield conn
-    finally:
-        await tx.rollback()
 
 
 async def new_form(conn: asyncpg.Connection, world: World, settings: dict[str, Any] | None = None) -> uuid.UUID:
