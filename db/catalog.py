@@ -632,9 +632,29 @@ register(
         orderings={**time_orderings(), **name_orderings("integration_name")},
     )
 )
+# The leads of a custom field's scope (counted under RLS, like every read) without a value, and with a value its
+# type or options refuse (stored before the definition changed: supabase/migrations/20261206140000_*).
+CUSTOM_FIELD_LEADS = (
+    "(select count(*) from public.leads cl where (cl.space_id = {t}.space_id"
+    " or ({t}.space_id is null and cl.space_id is null and cl.user_id = {t}.user_id)) and CONDITION)::integer"
+)
+CUSTOM_FIELD_COMPUTED = {
+    "leads_without_value": Computed(
+        CUSTOM_FIELD_LEADS.replace("CONDITION", "coalesce(cl.custom_fields -> {t}.field_name, 'null'::jsonb) = 'null'"),
+        I,
+    ),
+    "leads_with_invalid_value": Computed(
+        CUSTOM_FIELD_LEADS.replace(
+            "CONDITION",
+            "leadgen.custom_value_problem({t}.field_type, {t}.options, cl.custom_fields -> {t}.field_name) is not null",
+        ),
+        I,
+    ),
+}
 register(
     Table(
         "lead_custom_fields",
+        computed=CUSTOM_FIELD_COMPUTED,
         columns={
             "id": U,
             **SCOPE,

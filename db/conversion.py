@@ -36,23 +36,16 @@ returning {_CUSTOMER}
 # The customer of the lead (after a conflicting conversion committed).
 CUSTOMER_OF_LEAD = f"select {_CUSTOMER} from public.customers c where c.lead_id = $1::uuid"
 
-# Mark the lead converted to customer $2 and log a `converted` activity, unless it is so already. `linked` is 0
-# when the lead already pointed at the customer (`already`) or when RLS refused the update.
+# Mark the lead converted to customer $2, unless it is so already; the database logs the `converted` activity
+# (trigger leads_log_conversion: API roles may not write system activity types). `linked` is 0 when the lead
+# already pointed at the customer (`already`) or when RLS refused the update.
 LINK_LEAD = """
 with linked as (
   update public.leads l set converted_to_customer = true, customer_id = $2::uuid, status = 'converted'
   where l.id = $1::uuid and (l.customer_id is distinct from $2::uuid or not l.converted_to_customer)
   returning l.id
-),
-logged as (
-  insert into public.lead_activities (lead_id, activity_type, description, activity_data)
-  select k.id, 'converted', format('Converted to customer %s', c.name),
-         jsonb_build_object('customer', jsonb_build_object('id', c.id, 'name', c.name))
-  from linked k join public.customers c on c.id = $2::uuid
-  returning id
 )
 select (select count(*) from linked) as linked,
-       (select count(*) from logged) as logged,
        exists (select 1 from public.leads l
                where l.id = $1::uuid and l.customer_id = $2::uuid and l.converted_to_customer) as already
 """

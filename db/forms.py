@@ -35,8 +35,8 @@ where t.form_id = $1::uuid and t.id = w.id
 returning {_FIELD}
 """
 
-# Raises 2201B (invalid_regular_expression) when $1 is not a valid PostgreSQL regular expression.
-CHECK_PATTERN = "select '' ~ $1::text"
+# $1 patterns: why Postgres cannot use each one (null when it can), as the database's own checks say it
+REGEX_PROBLEMS = "select p as pattern, leadgen.regex_problem(p) as problem from unnest($1::text[]) as p"
 
 # $1 values, $2 patterns (parallel arrays): the 1-based positions of the values their pattern does not match
 FAILED_PATTERNS = """

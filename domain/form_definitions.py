@@ -1,9 +1,11 @@
 """Form definitions: field types, options, validation rules and form settings, each problem naming its field.
 
 The same checks run when a field is created or changed (`input.validationRules.pattern`), when form settings
-are written (`input.formSettings.redirectUrl`) and when a form is published (`fields.email.options`). A
-pattern must also be a valid PostgreSQL regular expression: submissions are matched in Postgres, which the
-resolvers check with the database (this module has no I/O).
+are written (`input.formSettings.redirectUrl`) and when a form is published (`fields.email.options`). Patterns
+are matched by Postgres, so Postgres alone judges them (Python's `re` accepts `(?P<n>x)`, Postgres refuses it): the
+resolvers ask `leadgen.regex_problem` and pass its verdicts in (this module has no I/O). The database re-checks
+every rule here for every writer (supabase/migrations/20261206140200_form_definition_checks.sql, whose SQL words
+them the same way: tests/test_form_rules.py compares the two).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,6 +59,9 @@ SETTINGS = ("theme", "successMessage", "redirectUrl", "honeypotField", "minSecon
 FIELD_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,62}")
 DOMAIN = re.compile(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?")
 
+# pattern -> why Postgres cannot use it (None: it can); what `leadgen.regex_problem` answered
+PatternVerdicts = Mapping[str, str | None]
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -96,6 +101,12 @@ class FieldDefinition:
         return rule if isinstance(rule, str) else None
 
 
+def patterns_to_judge(definitions: Iterable[FieldDefinition]) -> list[str]:
+    """The patterns of these definitions Postgres must judge (those of an acceptable length), each once."""
+    found = (d.pattern() for d in definitions)
+    return list(dict.fromkeys(p for p in found if p is not None and 1 <= len(p) <= MAX_PATTERN_CHARS))
+
+
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -131,30 +142,26 @@ def _domains_problem(value: Any) -> str | None:
     return None
 
 
-def _pattern_problem(value: Any) -> str | None:
+def _pattern_problem(value: Any, verdicts: PatternVerdicts) -> str | None:
     if not isinstance(value, str) or not 1 <= len(value) <= MAX_PATTERN_CHARS:
         return f"a regular expression of 1 to {MAX_PATTERN_CHARS} characters"
-    try:
-        re.compile(value)
-    except re.error as exc:
-        return f"not a valid regular expression: {exc}"
-    return None
+    return verdicts.get(value)
 
 
-def _rule_problem(key: str, value: Any) -> str | None:
+def _rule_problem(key: str, value: Any, verdicts: PatternVerdicts) -> str | None:
     if key in ("minLength", "maxLength"):
         ok = _is_int(value) and 0 <= value <= MAX_VALUE_CHARS
         return None if ok else f"a whole number from 0 to {MAX_VALUE_CHARS}"
     if key in ("min", "max"):
         return None if is_number(value) else "a number"
     if key == "pattern":
-        return _pattern_problem(value)
+        return _pattern_problem(value, verdicts)
     if key in ("allowedDomains", "blockedDomains"):
         return _domains_problem(value)
     return None if isinstance(value, bool) else "true or false"  # blockFreeEmail
 
 
-def rule_problems(field_type: str, rules: Any, path: str) -> list[Problem]:
+def rule_problems(field_type: str, rules: Any, path: str, verdicts: PatternVerdicts) -> list[Problem]:
     base = f"{path}.validationRules"
     if not isinstance(rules, dict):
         return [Problem(base, "must be a JSON object")]
@@ -165,7 +172,7 @@ def rule_problems(field_type: str, rules: Any, path: str) -> list[Problem]:
             problems.append(Problem(field, f"unknown rule; known rules: {', '.join(RULE_TYPES)}"))
         elif field_type not in RULE_TYPES[key]:
             problems.append(Problem(field, f"does not apply to {field_type} fields"))
-        elif (problem := _rule_problem(key, value)) is not None:
+        elif (problem := _rule_problem(key, value, verdicts)) is not None:
             problems.append(Problem(field, problem))
     if problems:
         return problems
@@ -175,12 +182,14 @@ def rule_problems(field_type: str, rules: Any, path: str) -> list[Problem]:
     return problems
 
 
-def field_problems(definition: FieldDefinition, path: str) -> list[Problem]:
-    """Everything wrong with a field's definition; `path` prefixes the names (`input`, `fields.email`)."""
+def field_problems(definition: FieldDefinition, path: str, verdicts: PatternVerdicts | None = None) -> list[Problem]:
+    """Everything wrong with a field's definition; `path` prefixes the names (`input`, `fields.email`).
+
+    `verdicts`: Postgres's verdict on its pattern (see patterns_to_judge); a pattern left out counts as valid."""
     if definition.type not in FIELD_TYPES:
         return [Problem(f"{path}.fieldType", f"must be one of {', '.join(FIELD_TYPES)}")]
     return option_problems(definition.type, definition.options, path) + rule_problems(
-        definition.type, definition.rules, path
+        definition.type, definition.rules, path, verdicts or {}
     )
 
 
@@ -227,11 +236,13 @@ def form_settings(value: Any, field: str) -> Any:
     return value
 
 
-def publish_problems(settings: Mapping[str, Any], fields: Sequence[FieldDefinition]) -> list[Problem]:
+def publish_problems(
+    settings: Mapping[str, Any], fields: Sequence[FieldDefinition], verdicts: PatternVerdicts | None = None
+) -> list[Problem]:
     """Why a form cannot be published: no fields, an invalid field or invalid settings."""
     problems = settings_problems(settings, "formSettings")
     for definition in fields:
-        problems += field_problems(definition, f"fields.{definition.name}")
+        problems += field_problems(definition, f"fields.{definition.name}", verdicts)
     honeypot = settings.get("honeypotField") if isinstance(settings, dict) else None
     by_name = {d.name: d for d in fields}
     if isinstance(honeypot, str) and FIELD_NAME.fullmatch(honeypot):

@@ -27,7 +27,10 @@ def url(value: str | None, field: str) -> str | None:
     if value is None:
         return None
     cleaned = value.strip()
-    parts = urlsplit(cleaned)
+    try:
+        parts = urlsplit(cleaned)
+    except ValueError:  # e.g. "https://[::1": an unbalanced IPv6 bracket
+        raise bad_input(field, f"{field}: not a valid http(s) URL") from None
     if parts.scheme not in ("http", "https") or not parts.netloc or len(cleaned) > 2000 or " " in cleaned:
         raise bad_input(field, f"{field}: not a valid http(s) URL")
     return cleaned

@@ -12,6 +12,7 @@ from graphql import GraphQLError
 from db.session import TransactionAborted
 from db.sql_builder import InvalidCursor
 from domain.errors import AppError, bad_input
+from resolvers.function_errors import invalid_input, json_detail
 
 log = logging.getLogger("leadgen.errors")
 
@@ -46,6 +47,8 @@ def from_postgres(exc: asyncpg.PostgresError) -> AppError | None:
         return AppError("CONFLICT", "already exists", constraint=getattr(exc, "constraint_name", None))
     if state == "23503":
         return AppError("BAD_USER_INPUT", "references something that does not exist or is out of scope", field=field)
+    if state == "23514" and (listed := invalid_input(json_detail(exc), "the database refused this change")) is not None:
+        return listed  # a rule of the database's triggers, with its problems as DETAIL [{field, message}]
     if state in ("23514", "23502"):
         return AppError("BAD_USER_INPUT", f"invalid value{f' for {field}' if field else ''}", field=field)
     if state.startswith("22"):  # data exceptions: bad format, out of range

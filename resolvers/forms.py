@@ -1,9 +1,9 @@
-"""The form builder: field definitions checked (with Postgres for patterns), publishing, reordering fields."""
+"""The form builder: field definitions checked (Postgres judges patterns), publishing, reordering fields."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import asyncpg
@@ -12,9 +12,9 @@ from db import forms as sql
 from domain.errors import AppError, bad_input, not_found
 from domain.form_definitions import (
     FieldDefinition,
-    Problem,
+    PatternVerdicts,
     field_problems,
-    invalid,
+    patterns_to_judge,
     publish_problems,
     raise_problems,
 )
@@ -34,22 +34,19 @@ def _definition(values: Mapping[str, Any]) -> FieldDefinition:
     )
 
 
-async def check_patterns(ctx: Context, patterns: Sequence[tuple[str, str]]) -> None:
-    """Each (field, pattern) must also be a valid PostgreSQL regular expression: submissions are matched there."""
-    for field, pattern in patterns:
-        try:
-            await ctx.session.fetchval(sql.CHECK_PATTERN, pattern)
-        except asyncpg.InvalidRegularExpressionError as exc:
-            raise invalid([Problem(field, f"not a valid PostgreSQL regular expression: {exc}")]) from exc
+async def pattern_verdicts(ctx: Context, definitions: Iterable[FieldDefinition]) -> PatternVerdicts:
+    """What Postgres, which matches submissions, says of each pattern (leadgen.regex_problem): one statement."""
+    patterns = patterns_to_judge(definitions)
+    if not patterns:
+        return {}
+    return {row["pattern"]: row["problem"] for row in await ctx.session.fetch(sql.REGEX_PROBLEMS, patterns)}
 
 
 async def check_field_definition(ctx: Context, values: Mapping[str, Any], path: str) -> None:
     """A new field's definition (`values`: its columns as written, defaults for the rest)."""
     definition = _definition({"options": [], "validation_rules": {}, **values})
-    raise_problems(field_problems(definition, path), f"{path} is not a valid field definition")
-    pattern = definition.pattern()
-    if pattern is not None:
-        await check_patterns(ctx, [(f"{path}.validationRules.pattern", pattern)])
+    verdicts = await pattern_verdicts(ctx, [definition])
+    raise_problems(field_problems(definition, path, verdicts), f"{path} is not a valid field definition")
 
 
 async def check_field_patch(ctx: Context, field_id: uuid.UUID, patch: Mapping[str, Any], path: str) -> None:
@@ -76,11 +73,9 @@ async def publish_form(ctx: Context, form_id: uuid.UUID) -> asyncpg.Record:
     """Publish a form whose fields and settings are all valid (at least one field besides a honeypot)."""
     form = await _visible_form(ctx, form_id)
     definitions = [_definition(dict(row)) for row in await ctx.session.fetch(sql.FORM_FIELDS, form_id)]
-    raise_problems(publish_problems(form["form_settings"], definitions), "the form cannot be published")
-    await check_patterns(
-        ctx,
-        [(f"fields.{d.name}.validationRules.pattern", p) for d in definitions if (p := d.pattern()) is not None],
-    )
+    verdicts = await pattern_verdicts(ctx, definitions)
+    problems = publish_problems(form["form_settings"], definitions, verdicts)
+    raise_problems(problems, "the form cannot be published")
     return await _set_published(ctx, form_id, sql.PUBLISH_FORM, "publish")
 
 

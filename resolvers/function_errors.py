@@ -20,8 +20,11 @@ def json_detail(exc: asyncpg.PostgresError) -> Any:
 
 
 def invalid_input(detail: Any, what: str = "invalid input") -> AppError | None:
-    """LG422: BAD_USER_INPUT from a DETAIL listing [{field, message}], or None when it lists nothing."""
+    """LG422 (and the triggers' 23514): BAD_USER_INPUT from a DETAIL listing [{field, message}], or None when it
+    lists nothing."""
     if not isinstance(detail, list) or not detail:
+        return None
+    if not all(isinstance(p, dict) and "field" in p and "message" in p for p in detail):
         return None
     return invalid([Problem(str(p["field"]), str(p["message"])) for p in detail], what)
 

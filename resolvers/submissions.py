@@ -36,6 +36,10 @@ from resolvers.function_errors import invalid_input, json_detail, rate_limited
 log = logging.getLogger("leadgen.submissions")
 
 NOT_FOUND_MESSAGE = "form not found"  # unknown and unpublished forms alike
+BROKEN_PATTERN_MESSAGE = (
+    "values: this form cannot be checked: the pattern of one of its fields is not a valid regular expression "
+    "(the form's owner must fix it)"
+)
 
 
 async def submit_form(
@@ -53,7 +57,7 @@ async def submit_form(
         log.info("dropped a submission to form %s: its honeypot field has a value", form_id)
         return _outcome(ctx, form, uuid.uuid4())
     validation = validate_values(form, values)
-    failed = await _failed_patterns(ctx, validation.patterns)
+    failed = await _failed_patterns(ctx, form_id, validation.patterns)
     timing = timing_problem(form, context.rendered_at, dt.datetime.now(dt.UTC))
     raise_problems(validation.result(failed, [timing] if timing else []), "the submission is invalid")
     address = ctx.request_info.get("client_ip")
@@ -67,7 +71,7 @@ async def submit_form(
     return _outcome(ctx, form, uuid.UUID(str(result["submission_id"])))
 
 
-async def _failed_patterns(ctx: Context, checks: list[PatternCheck]) -> set[int]:
+async def _failed_patterns(ctx: Context, form_id: uuid.UUID, checks: list[PatternCheck]) -> set[int]:
     """Indexes (into `checks`) of the values Postgres finds not matching their pattern."""
     if not checks:
         return set()
@@ -75,8 +79,10 @@ async def _failed_patterns(ctx: Context, checks: list[PatternCheck]) -> set[int]
         positions = await ctx.session.fetchval(
             sql.FAILED_PATTERNS, [c.value for c in checks], [c.pattern for c in checks]
         )
-    except asyncpg.InvalidRegularExpressionError as exc:  # a pattern written past the API (e.g. in Studio)
-        raise RuntimeError(f"a field of this form has a pattern Postgres cannot use: {exc}") from exc
+    except asyncpg.InvalidRegularExpressionError as exc:
+        # stored before the database refused such patterns (migration 20261206140200): the owner must fix it
+        log.warning("form %s has a field pattern Postgres cannot use: %s", form_id, exc)
+        raise bad_input("values", BROKEN_PATTERN_MESSAGE) from exc
     return {int(p) - 1 for p in positions}
 
 

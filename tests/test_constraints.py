@@ -599,8 +599,14 @@ async def manual_scores(conn: asyncpg.Connection, world: World) -> None:
 async def test_check_constraint(db: asyncpg.Connection, world: World, case: Case) -> None:
     if case.table == "leads" and "score" in case.values:
         await manual_scores(db, world)
-    if case.table == "lead_campaigns" and "status" in case.values:
-        # the CHECK alone: the status transition trigger (tested below) would refuse draft -> paused
+    if (
+        (case.table == "lead_campaigns" and "status" in case.values)
+        or case.table == "lead_form_fields"
+        or (case.table == "leads" and "status" in case.values)
+    ):
+        # the CHECK alone: the status transition trigger (tested below) would refuse draft -> paused, the triggers
+        # of tests/test_form_rules.py an invalid definition, those of tests/test_conversion_rules.py a status
+        # converted without a conversion
         await db.execute("set local session_replication_role = replica")
     sql = update_sql(case.table, list(case.values))
     args = [world.rows[case.table], *case.values.values()]
@@ -971,6 +977,21 @@ async def test_every_trigger_is_covered_here(db: asyncpg.Connection) -> None:
         "companies_rescore_leads",
         "lead_sources_rescore_leads",
         *(f"{table}_copy_lead_scope" for table in LEAD_CHILDREN),
+        # rules Studio could break before (issue 10): tested in tests/test_custom_field_definitions.py,
+        # tests/test_conversion_rules.py, tests/test_form_rules.py and tests/test_activity_rules.py
+        "lead_custom_fields_check_values",
+        "leads_conversion_check",
+        "leads_conversion_check_insert",
+        "leads_log_conversion",
+        "lead_form_fields_check_definition",
+        "lead_forms_publishable",
+        "lead_forms_publishable_insert",
+        "lead_form_fields_keep_published_form",
+        "lead_form_fields_keep_published_form_update",
+        "lead_activities_check_type",
+        "lead_activities_recompute_on_update",
+        "leads_derive_last_activity_at",
+        "leads_derive_last_activity_at_insert",
         *(
             f"{table}_unlink_moved"
             for table in (
@@ -1118,7 +1139,7 @@ async def test_an_older_activity_never_moves_last_activity_at_back(db: asyncpg.C
     assert await last_activity_at(db, lead) == MOMENT
     moved = await db.execute("update public.lead_activities set created_at = $2 where lead_id = $1", lead, LONG_AGO)
     assert moved == "UPDATE 4"
-    assert await last_activity_at(db, lead) == MOMENT  # only inserts move it
+    assert await last_activity_at(db, lead) == LONG_AGO  # an edit of the times moves it (tests/test_activity_rules.py)
 
 
 async def test_logging_an_activity_as_service_role_updates_the_lead(db: asyncpg.Connection, world: World) -> None:

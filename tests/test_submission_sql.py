@@ -73,7 +73,11 @@ async def api(cluster: PgCluster, database: str) -> AsyncIterator[asyncpg.Connec
 
 @pytest_asyncio.fixture(scope="module")
 async def form(admin: asyncpg.Connection) -> uuid.UUID:
-    """A published form of the demo space, written in SQL (no API): honeypot, a minimum time, a text website."""
+    """A published form of the demo space, written in SQL (no API): honeypot, a minimum time, a text website.
+
+    In one transaction: a form inserted as published must have its fields by COMMIT (tests/test_form_rules.py)."""
+    tx = admin.transaction()
+    await tx.start()
     form_id = await admin.fetchval(
         "insert into public.lead_forms (user_id, space_id, name, form_settings, is_published, published_at)"
         " values ($1, $2, 'SQL form', $3::jsonb, true, now()) returning id",
@@ -102,6 +106,7 @@ async def form(admin: asyncpg.Connection) -> uuid.UUID:
             json.dumps(options),
             json.dumps(rules),
         )
+    await tx.commit()
     await admin.execute("update private.form_submission_limits set per_client_limit = 1000, per_form_limit = 1000")
     assert isinstance(form_id, uuid.UUID)
     return form_id

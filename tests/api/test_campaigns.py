@@ -217,8 +217,12 @@ async def test_results_of_a_campaign_follow_its_leads(api: ApiClient, compiled: 
     leads = [await space_lead(api, f"measured.{n}@example.com") for n in range(3)]
     for lead in leads:
         ok(await api.gql(ADD, {"lead": lead, "campaign": created["id"]}, as_user=CAROL))
-    await admin_val(
-        api, "update public.leads set converted_to_customer = true where id = $1", uuid.UUID(raw_id(leads[0]))
+    await admin_val(  # converted in SQL: a customer of its own, linked (a converted lead has its customer)
+        api,
+        "with c as (insert into public.customers (user_id, space_id, lead_id, name)"
+        " select l.user_id, l.space_id, l.id, 'Measured' from public.leads l where l.id = $1 returning id, lead_id)"
+        " update public.leads l set converted_to_customer = true, customer_id = c.id from c where l.id = c.lead_id",
+        uuid.UUID(raw_id(leads[0])),
     )
     expected = {
         "id": created["id"],

@@ -7,6 +7,8 @@ import json
 import uuid
 from typing import Any
 
+import asyncpg
+
 from tests.support.api import BOB, CAROL, DAVE, ERIN, SPACE, ApiClient
 from tests.support.mutations import admin_fetch, admin_val, gid, ok, raw_id, refused
 
@@ -107,16 +109,21 @@ async def test_an_invalid_definition_written_past_the_api_blocks_publishing(api:
     await new_field(api, form, "plan", "SELECT", options=["basic"])
     await new_field(api, form, "code")
     form_id = uuid.UUID(raw_id(form))
-    # as in Studio: no API in between
-    await admin_val(
-        api, "update public.lead_form_fields set options = '[]' where form_id = $1 and field_name = 'plan'", form_id
-    )
-    await admin_val(
-        api,
-        "update public.lead_form_fields set validation_rules = $2 where form_id = $1 and field_name = 'code'",
-        form_id,
-        json.dumps({"pattern": "(unclosed", "colour": "red"}),
-    )
+    # as in Studio before the database refused such definitions (tests/test_form_rules.py): rows already there
+    conn = await asyncpg.connect(api.admin_dsn)
+    try:
+        async with conn.transaction():
+            await conn.execute("set local session_replication_role = replica")
+            await conn.execute(
+                "update public.lead_form_fields set options = '[]' where form_id = $1 and field_name = 'plan'", form_id
+            )
+            await conn.execute(
+                "update public.lead_form_fields set validation_rules = $2 where form_id = $1 and field_name = 'code'",
+                form_id,
+                json.dumps({"pattern": "(unclosed", "colour": "red"}),
+            )
+    finally:
+        await conn.close()
     assert problems(await api.gql(PUBLISH, {"id": form}, as_user=BOB)) == [
         "fields.code.validationRules.colour",  # fields by (fieldOrder, name); jsonb keeps keys shortest first
         "fields.code.validationRules.pattern",

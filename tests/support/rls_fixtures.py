@@ -184,6 +184,11 @@ def _scope_rows(sc: Scope) -> list[tuple[str, tuple[Any, ...]]]:
             " values ($1, $2, 'email', 'email', 'Email')",
             (sc["lead_form_fields"], sc["lead_forms"]),
         ),
+        (  # a second field: the published form keeps one when the matrix deletes the first
+            "insert into public.lead_form_fields (form_id, field_name, field_type, label)"
+            " values ($1, 'name', 'text', 'Name')",
+            (sc["lead_forms"],),
+        ),
         (
             "insert into public.customers (id, user_id, space_id, name, company_id) values ($1, $2, $3, $4, $5)",
             (sc["customers"], u, s, f"{k} Customer", sc["companies"]),

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
@@ -28,3 +31,27 @@ async def add_user(conn: asyncpg.Connection, name: str) -> uuid.UUID:
         f"{name}.{user_id.hex[:8]}@example.test",
     )
     return user_id
+
+
+@dataclass(frozen=True)
+class OwnedSpace:
+    """A user and the space they created (and own)."""
+
+    owner: uuid.UUID
+    space: uuid.UUID
+
+
+async def owned_space(conn: asyncpg.Connection, name: str) -> OwnedSpace:
+    owner = await add_user(conn, "owner")
+    return OwnedSpace(owner, await insert(conn, "spaces", name=name, created_by=owner))
+
+
+@asynccontextmanager
+async def rolled_back(conn: asyncpg.Connection) -> AsyncIterator[asyncpg.Connection]:
+    """`conn` in a transaction that is always rolled back: what a test writes there is gone after it."""
+    tx = conn.transaction()
+    await tx.start()
+    try:
+        yield conn
+    finally:
+        await tx.rollback()
