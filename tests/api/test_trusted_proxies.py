@@ -27,6 +27,7 @@ from server.client_address import uvicorn_proxy_options
 from server.graphql_endpoint import EndpointConfig
 from tests.support.api import BOB, SPACE, ApiClient, GraphQLResponse
 from tests.support.databases import with_user
+from tests.support.http_app import admin_connection
 from tests.support.mutations import admin_val, ok
 
 SECRET = b"the trusted proxy tests' secret, 32+ bytes"
@@ -62,20 +63,19 @@ def behind_uvicorn(app: ASGIApp, trusted: tuple[str, ...]) -> ASGIApp:
 
 async def new_form(api: ApiClient) -> str:
     """A published form of the demo space (first name, email), its own rate-limit budget."""
-    form = await admin_val(
-        api,
-        "insert into public.lead_forms (user_id, space_id, name, is_published, published_at)"
-        " values ($1, $2, $3, true, now()) returning id::text",
-        BOB,
-        SPACE,
-        f"Proxy form {uuid.uuid4()}",
-    )
-    await admin_val(
-        api,
-        "insert into public.lead_form_fields (form_id, field_name, field_type, label, field_order)"
-        " values ($1::uuid, 'first_name', 'text', 'First name', 0), ($1::uuid, 'email', 'email', 'Email', 1)",
-        form,
-    )
+    async with admin_connection(api) as conn, conn.transaction():  # published with its fields, as one change
+        form = await conn.fetchval(
+            "insert into public.lead_forms (user_id, space_id, name, is_published, published_at)"
+            " values ($1, $2, $3, true, now()) returning id::text",
+            BOB,
+            SPACE,
+            f"Proxy form {uuid.uuid4()}",
+        )
+        await conn.execute(
+            "insert into public.lead_form_fields (form_id, field_name, field_type, label, field_order)"
+            " values ($1::uuid, 'first_name', 'text', 'First name', 0), ($1::uuid, 'email', 'email', 'Email', 1)",
+            form,
+        )
     return global_id("LeadForm", form)
 
 
