@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 from tests.support.api import ALICE, BOB, CAROL, EMAILS, ERIN, SPACE, ApiClient
+from tests.support.http_app import custom_app
 from tests.support.mutations import admin_val, count_rows, gid, ok, raw_id, refused
 
 CREATE_SPACE = "mutation($name: String!) { createSpace(input: {name: $name}) { id } }"
@@ -199,3 +200,26 @@ async def test_bad_input_names_the_field(api: ApiClient) -> None:
     refused(await api.gql(ACCEPT, {"id": space}, as_user=ERIN), "BAD_USER_INPUT", "id")
     refused(await api.gql(INVITE, {"space": space, "email": "a@example.org"}), "FORBIDDEN")  # anonymous
     assert await count_rows(api, "space_invitations", "space_id = $1", uuid.UUID(raw_id(space))) == 0
+
+
+async def test_both_read_paths_show_invitations_alike(api: ApiClient) -> None:
+    space = await new_space(api, "Two paths")
+    pending = await invite(api, space, EMAILS[ERIN])
+    lapsed = await invite(api, space, f"late.{uuid.uuid4().hex[:8]}@example.org", "VIEWER")
+    await admin_val(
+        api,
+        "update public.space_invitations set expires_at = now() - interval '1 minute' where id = $1 returning id",
+        uuid.UUID(raw_id(lapsed["id"])),
+    )
+    query = f"""
+    query($id: ID!) {{
+      node(id: $id) {{ ... on Space {{ name invitations {{ {INVITATION_FIELDS} createdAt space {{ id name }} }} }} }}
+    }}
+    """
+    async with custom_app(api, compiled_reads=True) as compiled:
+        fast = await compiled.client.gql(query, {"id": space}, as_user=ALICE)
+    general = await api.gql(query, {"id": space}, as_user=ALICE)
+    assert fast.statements == 3 and general.statements != 3  # the compiled path took it: one statement
+    assert fast.body == general.body
+    listed = ok(general)["node"]["invitations"]
+    assert [(i["id"], i["status"]) for i in listed] == [(lapsed["id"], "EXPIRED"), (pending["id"], "PENDING")]
