@@ -48,7 +48,7 @@ async def test_policies_apply_to_api_roles_only(module_db: str, cluster: PgClust
     assert {r["role"] for r in roles} <= {"authenticated", "anon"}
 
 
-NOT_ANONYMOUS = "((( SELECT auth.jwt() AS jwt) ->> 'is_anonymous'::text) IS DISTINCT FROM 'true'::text)"
+NOT_ANONYMOUS = "(NOT ( SELECT private.caller_is_anonymous() AS caller_is_anonymous))"
 
 
 async def test_every_table_keeps_anonymous_sign_ins_out(module_db: str, cluster: PgCluster) -> None:

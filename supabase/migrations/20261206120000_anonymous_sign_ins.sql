@@ -33,7 +33,8 @@ set search_path = ''
 as $$
 declare
   v_name text := (select c.relname from pg_catalog.pg_class c where c.oid = p_table) || '_no_anonymous_sign_ins';
-  v_rule text := '((select auth.jwt()) ->> ''is_anonymous'') is distinct from ''true''';
+  -- evaluated once per statement (an InitPlan): each row only tests its boolean
+  v_rule text := 'not (select private.caller_is_anonymous())';
 begin
   execute format('create policy %I on %s as restrictive for all to authenticated using (%s) with check (%s)',
                  v_name, p_table, v_rule, v_rule);
