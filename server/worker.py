@@ -30,6 +30,7 @@ import asyncpg
 
 from db.pool import create_worker_pool
 from db.workflows import CHANNEL
+from domain.invitation_emails import ROUND_LIMIT as INVITATION_ROUND
 from domain.invitation_emails import InvitationEmails, InvitationEmailSettings
 from domain.webhooks import WebhookPolicy
 from domain.workflows.actions.registry import ActionRegistry, default_registry
@@ -134,7 +135,9 @@ class Worker:
                 if summary is not None and (summary.events or summary.jobs):
                     log.info("%s", summary)
                 if self.invitations is not None:
-                    await self._safely(self.invitations.run_due(), "invitation emails")
+                    sent = await self._safely(self.invitations.run_due(), "invitation emails")
+                    if sent is not None and sent >= INVITATION_ROUND:  # more may be due: go round again at once
+                        self._wake.set()
                 await self._sleep(stop, await self._timeout())
         finally:
             await self._unlisten()

@@ -3,6 +3,7 @@ the deployment can make, stored as a hash; the token in the email accepts the in
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import hashlib
@@ -221,3 +222,31 @@ async def test_the_worker_sends_invitation_emails(
         await pool.close()
     assert [m["To"] for m in outbox_messages(tmp_path)] == [invited.address]
     assert await queue(admin, invited.invitation) == [("done", 1)]
+
+
+async def test_a_running_worker_wakes_up_for_a_new_invitation(
+    admin: asyncpg.Connection, cluster: PgCluster, workflow_db: str, tmp_path: Path
+) -> None:
+    worker, pool = await open_worker(
+        with_user(cluster.dsn(workflow_db), "leadgen_worker"),
+        action_settings(outbox=tmp_path),
+        options=WorkerOptions(concurrency=1, poll_interval=30.0),  # only NOTIFY can wake it in time
+        invitations=InvitationEmailSettings(secret=SECRET, link=LINK),
+    )
+    stop = asyncio.Event()
+    running = asyncio.create_task(worker.run(stop))
+    try:
+        for _ in range(100):  # until it listens
+            if worker._listener is not None:
+                break
+            await asyncio.sleep(0.05)
+        invited = await invite(admin, cluster, workflow_db)
+        for _ in range(200):
+            if outbox_messages(tmp_path):
+                break
+            await asyncio.sleep(0.05)
+        assert [m["To"] for m in outbox_messages(tmp_path)] == [invited.address]
+    finally:
+        stop.set()
+        await asyncio.wait_for(running, 30)
+        await pool.close()
