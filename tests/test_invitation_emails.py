@@ -7,7 +7,6 @@ import asyncio
 import email
 import email.policy
 import hashlib
-import json
 import re
 import secrets
 import uuid
@@ -28,7 +27,8 @@ from domain.workflows.settings import ActionSettings, EngineConfig
 from domain.workflows.steps import Runtime
 from server.worker import WorkerOptions, open_worker
 from tests.support.databases import PgCluster, with_user
-from tests.support.roles import SET_CALLER, user_claims
+from tests.support.invitations import address_of, call_as
+from tests.support.roles import user_claims
 from tests.support.smtp_server import smtp_server
 from tests.support.workflow_actions import SENDER, action_settings
 from tests.support.workflows import add_user, admin, space_of, workflow_db
@@ -62,17 +62,11 @@ async def mailer(
 
 async def as_user(cluster: PgCluster, database: str, claims: dict[str, Any], sql: str, *args: Any) -> Any:
     """One committed statement as the caller of `claims`, through the API login role."""
-    conn = await asyncpg.connect(cluster.dsn(database, user="leadgen_api"))
+    api = await asyncpg.connect(cluster.dsn(database, user="leadgen_api"))
     try:
-        async with conn.transaction():
-            await conn.execute(SET_CALLER, "authenticated", json.dumps(claims))
-            return await conn.fetchval(sql, *args)
+        return await call_as(api, claims, sql, *args)
     finally:
-        await conn.close()
-
-
-async def address_of(admin: asyncpg.Connection, user: uuid.UUID) -> str:
-    return str(await admin.fetchval("select email from auth.users where id = $1", user))
+        await api.close()
 
 
 async def invite(admin: asyncpg.Connection, cluster: PgCluster, database: str, role: str = "member") -> Invited:

@@ -14,7 +14,8 @@ import pytest
 import pytest_asyncio
 
 from tests.support.databases import PgCluster
-from tests.support.roles import SET_CALLER, user_claims
+from tests.support.invitations import address_of, call_as
+from tests.support.roles import user_claims
 from tests.support.workflows import add_user, admin, space_of, workflow_db
 
 __all__ = ["admin", "workflow_db"]  # fixtures
@@ -35,27 +36,16 @@ async def api(cluster: PgCluster, workflow_db: str) -> AsyncIterator[asyncpg.Con
         await conn.close()
 
 
-async def email_of(admin: asyncpg.Connection, user: uuid.UUID) -> str:
-    return str(await admin.fetchval("select email from auth.users where id = $1", user))
-
-
 async def claims_of(admin: asyncpg.Connection, user: uuid.UUID, **overrides: Any) -> dict[str, Any]:
     """The claims of `user`'s access token: the account's own email address unless overridden."""
-    claims = user_claims(user, email=await email_of(admin, user))
+    claims = user_claims(user, email=await address_of(admin, user))
     claims.update(overrides)
     return claims
 
 
-async def call(api: asyncpg.Connection, claims: dict[str, Any], sql: str, *args: Any) -> Any:
-    """One committed transaction as the caller (rolled back when the statement fails)."""
-    async with api.transaction():
-        await api.execute(SET_CALLER, claims.get("role", "authenticated"), json.dumps(claims))
-        return await api.fetchval(sql, *args)
-
-
 async def refused(api: asyncpg.Connection, claims: dict[str, Any], sql: str, *args: Any) -> asyncpg.PostgresError:
     with pytest.raises(asyncpg.PostgresError) as raised:
-        await call(api, claims, sql, *args)
+        await call_as(api, claims, sql, *args)
     return raised.value
 
 
@@ -85,9 +75,9 @@ async def test_an_invitation_is_a_pending_row_and_a_queued_email_not_a_membershi
 ) -> None:
     space, owner, _, _ = await team(admin)
     invitee = await add_user(admin, "invitee")
-    address = await email_of(admin, invitee)
+    address = await address_of(admin, invitee)
     await admin.execute("update public.profiles set full_name = 'Olive Owner' where id = $1", owner)
-    made = await call(api, await claims_of(admin, owner), INVITE, space, f"  {address.upper()} ", "viewer")
+    made = await call_as(api, await claims_of(admin, owner), INVITE, space, f"  {address.upper()} ", "viewer")
     row = await invitation(admin, made)
     assert (row["email"], row["role"], row["status"], row["invited_by"]) == (address, "viewer", "pending", owner)
     assert (row["space_name"], row["inviter_name"], row["token_hash"], row["accepted_by"]) == (
@@ -106,11 +96,12 @@ async def test_the_answer_is_the_same_whether_or_not_the_address_has_an_account(
     admin: asyncpg.Connection, api: asyncpg.Connection
 ) -> None:
     space, owner, _, _ = await team(admin)
-    known = await email_of(admin, await add_user(admin, "known"))
+    known = await address_of(admin, await add_user(admin, "known"))
     unknown = f"nobody.{uuid.uuid4().hex[:8]}@example.test"
     claims = await claims_of(admin, owner)
     rows = [
-        await invitation(admin, await call(api, claims, INVITE, space, email, "member")) for email in (known, unknown)
+        await invitation(admin, await call_as(api, claims, INVITE, space, email, "member"))
+        for email in (known, unknown)
     ]
     volatile = {"id", "email", "created_at", "updated_at", "expires_at"}
     known_row, unknown_row = ({k: v for k, v in r.items() if k not in volatile} for r in rows)
@@ -131,12 +122,12 @@ async def test_a_membership_exists_only_after_the_invitee_accepts(
 ) -> None:
     space, owner, _, _ = await team(admin)
     invitee, stranger = await add_user(admin, "invitee"), await add_user(admin, "stranger")
-    made = await call(api, await claims_of(admin, owner), INVITE, space, await email_of(admin, invitee), "admin")
+    made = await call_as(api, await claims_of(admin, owner), INVITE, space, await address_of(admin, invitee), "admin")
     assert await membership(admin, space, invitee) is None
     # someone else, even knowing the id, finds no such invitation
     error = await refused(api, await claims_of(admin, stranger), ACCEPT, made, None)
     assert error.sqlstate == "P0002"
-    member_id = await call(api, await claims_of(admin, invitee), ACCEPT, made, None)
+    member_id = await call_as(api, await claims_of(admin, invitee), ACCEPT, made, None)
     assert await membership(admin, space, invitee) == "admin"
     assert await admin.fetchval("select user_id from public.space_members where id = $1", member_id) == invitee
     row = await invitation(admin, made)
@@ -149,16 +140,16 @@ async def test_the_address_is_matched_without_regard_to_case(
 ) -> None:
     space, owner, _, _ = await team(admin)
     invitee = await add_user(admin, "invitee")
-    address = await email_of(admin, invitee)
-    made = await call(api, await claims_of(admin, owner), INVITE, space, address, "member")
-    await call(api, await claims_of(admin, invitee, email=address.upper()), ACCEPT, made, None)
+    address = await address_of(admin, invitee)
+    made = await call_as(api, await claims_of(admin, owner), INVITE, space, address, "member")
+    await call_as(api, await claims_of(admin, invitee, email=address.upper()), ACCEPT, made, None)
     assert await membership(admin, space, invitee) == "member"
 
 
 async def test_someone_else_s_token_cannot_accept(admin: asyncpg.Connection, api: asyncpg.Connection) -> None:
     space, owner, _, _ = await team(admin)
     invitee, stranger = await add_user(admin, "invitee"), await add_user(admin, "stranger")
-    made = await call(api, await claims_of(admin, owner), INVITE, space, await email_of(admin, invitee), "member")
+    made = await call_as(api, await claims_of(admin, owner), INVITE, space, await address_of(admin, invitee), "member")
     token = "inv1_" + uuid.uuid4().hex
     await admin.execute(
         "update public.space_invitations set token_hash = $2 where id = $1",
@@ -168,7 +159,7 @@ async def test_someone_else_s_token_cannot_accept(admin: asyncpg.Connection, api
     for who, args in [(stranger, (None, token)), (stranger, (made, token)), (invitee, (None, token + "x"))]:
         assert (await refused(api, await claims_of(admin, who), ACCEPT, *args)).sqlstate == "P0002"
     assert await membership(admin, space, stranger) is None and await membership(admin, space, invitee) is None
-    await call(api, await claims_of(admin, invitee), ACCEPT, None, token)
+    await call_as(api, await claims_of(admin, invitee), ACCEPT, None, token)
     assert await membership(admin, space, invitee) == "member"
 
 
@@ -179,15 +170,15 @@ async def test_an_ended_invitation_cannot_be_accepted(
     space, owner, _, _ = await team(admin)
     invitee = await add_user(admin, "invitee")
     invitee_claims = await claims_of(admin, invitee)
-    made = await call(api, await claims_of(admin, owner), INVITE, space, await email_of(admin, invitee), "member")
+    made = await call_as(api, await claims_of(admin, owner), INVITE, space, await address_of(admin, invitee), "member")
     if ending == "expired":
         await admin.execute(
             "update public.space_invitations set expires_at = now() - interval '1 second' where id = $1", made
         )
     elif ending == "revoked":
-        assert await call(api, await claims_of(admin, owner), REVOKE, made) == made
+        assert await call_as(api, await claims_of(admin, owner), REVOKE, made) == made
     else:
-        assert await call(api, invitee_claims, DECLINE, made, None) == made
+        assert await call_as(api, invitee_claims, DECLINE, made, None) == made
     error = await refused(api, invitee_claims, ACCEPT, made, None)
     assert error.sqlstate == "LG409"
     assert ending in str(error)
@@ -206,13 +197,13 @@ async def test_who_may_invite_and_revoke(admin: asyncpg.Connection, api: asyncpg
         (outsider, "viewer", "P0002"),
     ]:
         assert (await refused(api, await claims_of(admin, who), INVITE, space, address, role)).sqlstate == state
-    for_owner = await call(api, await claims_of(admin, owner), INVITE, space, address, "owner")
+    for_owner = await call_as(api, await claims_of(admin, owner), INVITE, space, address, "owner")
     assert (await refused(api, await claims_of(admin, manager), REVOKE, for_owner)).sqlstate == "42501"
     for who in (member, outsider):
         assert (await refused(api, await claims_of(admin, who), REVOKE, for_owner)).sqlstate == "P0002"
-    await call(api, await claims_of(admin, owner), REVOKE, for_owner)
-    for_viewer = await call(api, await claims_of(admin, manager), INVITE, space, address, "viewer")
-    await call(api, await claims_of(admin, manager), REVOKE, for_viewer)
+    await call_as(api, await claims_of(admin, owner), REVOKE, for_owner)
+    for_viewer = await call_as(api, await claims_of(admin, manager), INVITE, space, address, "viewer")
+    await call_as(api, await claims_of(admin, manager), REVOKE, for_viewer)
     assert (await refused(api, await claims_of(admin, manager), REVOKE, for_viewer)).sqlstate == "LG409"
     statuses = await admin.fetch("select status from public.space_invitations where space_id = $1", space)
     assert sorted(r["status"] for r in statuses) == ["revoked", "revoked"]
@@ -223,7 +214,9 @@ async def test_an_invitation_lapses_when_its_inviter_may_no_longer_give_its_role
 ) -> None:
     space, _, manager, _ = await team(admin)
     invitee = await add_user(admin, "invitee")
-    made = await call(api, await claims_of(admin, manager), INVITE, space, await email_of(admin, invitee), "member")
+    made = await call_as(
+        api, await claims_of(admin, manager), INVITE, space, await address_of(admin, invitee), "member"
+    )
     await admin.execute(
         "update public.space_members set role = 'viewer' where space_id = $1 and user_id = $2", space, manager
     )
@@ -237,14 +230,14 @@ async def test_members_and_addresses_already_invited_are_refused(
 ) -> None:
     space, owner, _, member = await team(admin)
     claims = await claims_of(admin, owner)
-    error = await refused(api, claims, INVITE, space, await email_of(admin, member), "viewer")
+    error = await refused(api, claims, INVITE, space, await address_of(admin, member), "viewer")
     assert (error.sqlstate, str(error)) == ("LG409", "already a member of this space")
     address = f"late.{uuid.uuid4().hex[:8]}@example.test"
-    first = await call(api, claims, INVITE, space, address, "member")
+    first = await call_as(api, claims, INVITE, space, address, "member")
     await admin.execute(
         "update public.space_invitations set expires_at = now() - interval '1 second' where id = $1", first
     )
-    second = await call(api, claims, INVITE, space, address, "viewer")  # the expired one no longer counts
+    second = await call_as(api, claims, INVITE, space, address, "viewer")  # the expired one no longer counts
     assert [(await invitation(admin, i))["status"] for i in (first, second)] == ["expired", "pending"]
 
 
@@ -273,13 +266,13 @@ async def test_inviting_is_limited_per_inviter(admin: asyncpg.Connection, api: a
     await admin.execute(
         "update public.space_invitations set created_at = now() - interval '61 minutes' where space_id = $1", space
     )
-    await call(api, await claims_of(admin, owner), INVITE, space, "one.more@example.test", "member")
+    await call_as(api, await claims_of(admin, owner), INVITE, space, "one.more@example.test", "member")
 
 
 async def test_anonymous_sign_ins_neither_invite_nor_answer(admin: asyncpg.Connection, api: asyncpg.Connection) -> None:
     space, owner, _, _ = await team(admin)
     invitee = await add_user(admin, "invitee")
-    made = await call(api, await claims_of(admin, owner), INVITE, space, await email_of(admin, invitee), "member")
+    made = await call_as(api, await claims_of(admin, owner), INVITE, space, await address_of(admin, invitee), "member")
     anonymous_owner = await claims_of(admin, owner, is_anonymous=True)
     assert (await refused(api, anonymous_owner, INVITE, space, "x@example.test", "member")).sqlstate == "42501"
     assert (await refused(api, anonymous_owner, REVOKE, made)).sqlstate == "42501"
@@ -305,14 +298,14 @@ async def test_api_roles_cannot_add_members_directly(admin: asyncpg.Connection, 
         assert error.sqlstate == "42501"
     assert await membership(admin, space, newcomer) is None
     # what stays: the creator of a space becomes its owner, owners change roles and remove members
-    own_space = await call(
+    own_space = await call_as(
         api,
         await claims_of(admin, newcomer),
         "insert into public.spaces (name, created_by) values ('Mine', $1) returning id",
         newcomer,
     )
     assert await membership(admin, own_space, newcomer) == "owner"
-    changed = await call(
+    changed = await call_as(
         api,
         await claims_of(admin, owner),
         "update public.space_members set role = 'member' where space_id = $1 and user_id = $2 returning id",
@@ -335,7 +328,7 @@ async def test_the_database_fills_what_the_invitee_sees(admin: asyncpg.Connectio
     assert (row["email"], row["space_name"], row["inviter_name"]) == (
         "mixed@example.test",
         "S",
-        await email_of(admin, owner),
+        await address_of(admin, owner),
     )
     assert await admin.fetchval("select count(*) from private.invitation_emails where invitation_id = $1", made) == 1
     answered = await admin.fetchval(
