@@ -173,6 +173,7 @@ register(
         relations={
             "created_by": ToOne("profiles", "created_by"),
             "members": ToMany("space_members", "space_id", paginated=False, default_order="created_at_asc"),
+            "invitations": ToMany("space_invitations", "space_id", paginated=False, default_order="created_at_desc"),
         },
         filters={"id": col("id", U, ID_OPS), "name": col("name", T, TEXT_OPS)},
         orderings={**time_orderings(), **name_orderings()},
@@ -191,6 +192,35 @@ register(
         },
         orderings=time_orderings(),
         default_order="created_at_asc",
+    )
+)
+# Invitations are read here (token_hash is not selectable by API roles) and written by the leadgen functions
+# (db/invitations.py). A pending invitation past expires_at shows as expired.
+register(
+    Table(
+        "space_invitations",
+        columns={
+            "id": U,
+            "space_id": U,
+            "email": T,
+            "role": E,
+            "space_name": T,
+            "invited_by": U,
+            "inviter_name": T,
+            "expires_at": TS,
+            "responded_at": TS,
+            "email_sent_at": TS,
+            **STAMPS,
+        },
+        relations={"space": ToOne("spaces", "space_id")},
+        computed={
+            "status": Computed(
+                "case when {t}.status = 'pending' and {t}.expires_at <= now() then 'expired' else {t}.status end", E
+            )
+        },
+        filters={"space_id": col("space_id", U, ID_OPS), "email": col("email", T, TEXT_OPS)},
+        orderings=time_orderings(),
+        default_order="created_at_desc",
     )
 )
 

@@ -27,6 +27,7 @@ from gql.mutations.lead_source import LeadSourceMutations
 from gql.mutations.lead_stage import LeadStageMutations
 from gql.mutations.scoring_rule import ScoringRuleMutations
 from gql.mutations.space import SpaceMutations
+from gql.mutations.space_invitation import SpaceInvitationMutations
 from gql.mutations.space_member import SpaceMemberMutations
 from gql.mutations.submission import SubmissionMutations
 from gql.mutations.user import UserMutations
@@ -51,6 +52,7 @@ from gql.types import (
     lead_stage,
     scoring_rule,
     space,
+    space_invitation,
     space_member,
     user,
     workflow,
@@ -73,6 +75,7 @@ ALL_TYPE_MODULES = (
     lead_stage,
     scoring_rule,
     space,
+    space_invitation,
     space_member,
     user,
     workflow,
@@ -100,6 +103,7 @@ MUTATION_TYPES: tuple[type, ...] = (
     CampaignMutations,
     SpaceMutations,
     SpaceMemberMutations,
+    SpaceInvitationMutations,
     UserMutations,
     LeadStageMutations,
     LeadSourceMutations,

@@ -51,6 +51,8 @@ class Settings:
     smtp_url: str | None = field(default=None, repr=False)
     email_from: str = "Leadgen <no-reply@localhost>"  # LEADGEN_EMAIL_FROM
     email_outbox: Path | None = None  # LEADGEN_EMAIL_OUTBOX (development default: <data dir>/outbox)
+    # LEADGEN_INVITATION_URL: the link of invitation emails, where the app accepts them; {token} is replaced
+    invitation_url: str = "http://localhost:3000/invitations/accept?token={token}"
 
     @property
     def production(self) -> bool:
@@ -96,6 +98,7 @@ class Settings:
             smtp_url=env.get("LEADGEN_SMTP_URL") or _smtp_url_from_parts(env),
             email_from=env.get("LEADGEN_EMAIL_FROM") or "Leadgen <no-reply@localhost>",
             email_outbox=Path(env["LEADGEN_EMAIL_OUTBOX"]) if env.get("LEADGEN_EMAIL_OUTBOX") else None,
+            invitation_url=_invitation_url(env),
         )
 
 
@@ -129,6 +132,13 @@ def _smtp_url_from_parts(env: Mapping[str, str]) -> str | None:
     user, password = env.get("LEADGEN_SMTP_USER", ""), env.get("LEADGEN_SMTP_PASSWORD", "")
     credentials = f"{quote(user, safe='')}{':' + quote(password, safe='') if password else ''}@" if user else ""
     return f"{SMTP_SECURITY_SCHEMES[security]}://{credentials}{host}{':' + port if port else ''}"
+
+
+def _invitation_url(env: Mapping[str, str]) -> str:
+    url = env.get("LEADGEN_INVITATION_URL", "").strip() or Settings.invitation_url
+    if "{token}" not in url or urlsplit(url).scheme not in ("http", "https"):
+        raise ValueError("LEADGEN_INVITATION_URL must be an http(s) URL with {token} where the token goes")
+    return url
 
 
 def _flag(env: Mapping[str, str], name: str) -> bool:

@@ -4,7 +4,8 @@ Run as many as you like, on one machine or many: they share the work through the
 and leases). Each logs in as leadgen_worker (refusing to start as a superuser, a BYPASSRLS role or a role that
 inherits privileges), LISTENs on `leadgen_workflows` to wake up when events or steps are written, and polls every
 `--poll-interval` seconds as a fallback (sooner when a delayed step falls due). Every few minutes it writes the
-inactivity events that are due. `--once` works until nothing is due and exits (cron, tests). SIGINT/SIGTERM let
+inactivity events that are due. It also sends the invitation emails queued by inviteToSpace
+(domain/invitation_emails.py). `--once` works until nothing is due and exits (cron, tests). SIGINT/SIGTERM let
 the steps under way finish, then stop.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 import os
 import signal
@@ -28,6 +30,8 @@ import asyncpg
 
 from db.pool import create_worker_pool
 from db.workflows import CHANNEL
+from domain.invitation_emails import ROUND_LIMIT as INVITATION_ROUND
+from domain.invitation_emails import InvitationEmails, InvitationEmailSettings
 from domain.webhooks import WebhookPolicy
 from domain.workflows.actions.registry import ActionRegistry, default_registry
 from domain.workflows.clock import Clock, SystemClock
@@ -36,6 +40,7 @@ from domain.workflows.settings import ActionSettings, EmailSettings, EngineConfi
 from domain.workflows.steps import Runtime
 from server.credential_keys import load_keyring
 from server.database_target import open_target
+from server.server_secret import load_server_secret
 from server.settings import Settings
 
 log = logging.getLogger("leadgen.worker")
@@ -76,13 +81,26 @@ def action_settings(settings: Settings) -> ActionSettings:
     )
 
 
-class Worker:
-    """One worker process's loop over an engine; `listen_dsn` (the same role's DSN) carries LISTEN."""
+def invitation_settings(settings: Settings) -> InvitationEmailSettings:
+    """The secret invitation links derive from, and the link itself (LEADGEN_INVITATION_URL)."""
+    return InvitationEmailSettings(secret=load_server_secret(settings), link=settings.invitation_url)
 
-    def __init__(self, engine: WorkflowEngine, listen_dsn: str, options: WorkerOptions | None = None) -> None:
+
+class Worker:
+    """One worker process's loop over an engine (and the invitation emails, when given); `listen_dsn` (the same
+    role's DSN) carries LISTEN."""
+
+    def __init__(
+        self,
+        engine: WorkflowEngine,
+        listen_dsn: str,
+        options: WorkerOptions | None = None,
+        invitations: InvitationEmails | None = None,
+    ) -> None:
         self.engine = engine
         self.listen_dsn = listen_dsn
         self.options = options or WorkerOptions()
+        self.invitations = invitations
         self._wake = asyncio.Event()
         self._listener: asyncpg.Connection | None = None
 
@@ -90,7 +108,11 @@ class Worker:
         """Seal step secrets stored in clear, scan for inactivity, then work until nothing is due."""
         await self.engine.seal_step_secrets()
         await self.engine.scan_inactivity()
-        return await self.engine.run_due(self.options.concurrency)
+        summary = await self.engine.run_due(self.options.concurrency)
+        if self.invitations is not None:
+            while await self.invitations.run_due():
+                pass
+        return summary
 
     async def run(self, stop: asyncio.Event) -> None:
         next_scan = next_purge = time.monotonic()
@@ -107,10 +129,19 @@ class Worker:
                     next_scan = now + self.options.inactivity_interval
                 if now >= next_purge:
                     await self._safely(self.engine.purge(), "purge")
+                    if self.invitations is not None:
+                        before = self.engine.runtime.clock.now() - dt.timedelta(
+                            seconds=self.engine.runtime.config.retention_seconds
+                        )
+                        await self._safely(self.invitations.purge(before), "purge of invitation emails")
                     next_purge = now + self.options.purge_interval
                 summary = await self._safely(self.engine.run_due(self.options.concurrency, stop), "run")
                 if summary is not None and (summary.events or summary.jobs):
                     log.info("%s", summary)
+                if self.invitations is not None:
+                    sent = await self._safely(self.invitations.run_due(), "invitation emails")
+                    if sent is not None and sent >= INVITATION_ROUND:  # more may be due: go round again at once
+                        self._wake.set()
                 await self._sleep(stop, await self._timeout())
         finally:
             await self._unlisten()
@@ -171,8 +202,10 @@ async def open_worker(
     config: EngineConfig | None = None,
     registry: ActionRegistry | None = None,
     worker_id: str | None = None,
+    invitations: InvitationEmailSettings | None = None,
 ) -> tuple[Worker, asyncpg.Pool]:
-    """A worker on its own pool (close the pool when done). Refuses an unsafe login role."""
+    """A worker on its own pool (close the pool when done). Refuses an unsafe login role. With `invitations` it
+    sends invitation emails too."""
     opts = options or WorkerOptions()
     pool = await create_worker_pool(dsn, min_size=1, max_size=opts.concurrency + 2)
     runtime = Runtime(
@@ -183,7 +216,8 @@ async def open_worker(
         settings=settings,
         registry=registry or default_registry(),
     )
-    return Worker(WorkflowEngine(runtime), dsn, opts), pool
+    mailer = InvitationEmails(runtime, invitations) if invitations is not None else None
+    return Worker(WorkflowEngine(runtime), dsn, opts, mailer), pool
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -203,7 +237,9 @@ async def _main(settings: Settings, options: WorkerOptions, *, once: bool) -> in
         target = await open_target(settings)
         dsn = target.worker_dsn
     try:
-        worker, pool = await open_worker(dsn, action_settings(settings), options=options)
+        worker, pool = await open_worker(
+            dsn, action_settings(settings), options=options, invitations=invitation_settings(settings)
+        )
         try:
             log.info("worker %s started (concurrency %s)", worker.engine.runtime.worker_id, options.concurrency)
             if once:

@@ -48,6 +48,7 @@ SCOPED_TABLES = (
 ALL_TABLES = (
     "spaces",
     "space_members",
+    "space_invitations",
     *SCOPED_TABLES,
     "lead_form_fields",
     "lead_activities",
@@ -160,6 +161,9 @@ async def build_world(conn: asyncpg.Connection) -> World:
     rows["spaces"] = space
     rows["profiles"] = alice
     rows["space_members"] = await insert(conn, "space_members", space_id=space, user_id=bob, role="member")
+    rows["space_invitations"] = await insert(
+        conn, "space_invitations", space_id=space, email="dave@example.org", role="viewer", invited_by=alice
+    )
     await conn.execute("update public.leads set assigned_to = $1 where id = $2", bob, rows["leads"])
     await add_child_rows(conn, rows, bob)
     carol_rows = await add_scope_rows(conn, carol, None)
@@ -274,6 +278,8 @@ EMAILS_BAD = ["plainaddress", "a@b", "@b.co", "a@.", "a b@c.de", "a@b c.de", "a@
 # The enumerations, as the data model defines them (a test holds the CHECK constraints to these lists).
 ENUMS: dict[tuple[str, str], tuple[str, ...]] = {
     ("space_members", "role"): ("owner", "admin", "member", "viewer"),
+    ("space_invitations", "role"): ("owner", "admin", "member", "viewer"),
+    ("space_invitations", "status"): ("pending", "accepted", "declined", "revoked", "expired"),
     ("companies", "company_size"): ("1-10", "11-50", "51-200", "201-500", "501-1000", "1001-5000", "5001+"),
     ("lead_sources", "type"): (
         "website",
@@ -582,6 +588,14 @@ CHECK_CASES: list[Case] = [
         [None, "https://cdn.example/a.png", "HTTP://CDN.EXAMPLE/A.PNG"],
         ["ftp://cdn.example/a.png", "data:image/png;base64,AAAA", "javascript:alert(1)", "//cdn.example/a.png", ""],
     ),
+    # space_invitations: the address in lower case, trimmed; the token stored as its SHA-256
+    *column_cases(
+        "space_invitations",
+        "email",
+        ["a@b.co", "first.last+tag@mail.example.org", "x" * 308 + "@example.com"],
+        ["A@b.co", " a@b.co", "plainaddress", "a@b", "a b@c.de", "", "x" * 309 + "@example.com"],
+    ),
+    *column_cases("space_invitations", "token_hash", [None, bytes(32)], [b"", bytes(31), bytes(33)]),
 ]
 
 
@@ -784,6 +798,9 @@ FOREIGN_KEYS: list[tuple[str, str, str, str]] = [  # (table, column, referenced 
     ("spaces", "created_by", "auth.users", SET_NULL),
     ("space_members", "space_id", "spaces", CASCADE),
     ("space_members", "user_id", "auth.users", CASCADE),
+    ("space_invitations", "space_id", "spaces", CASCADE),
+    ("space_invitations", "invited_by", "auth.users", SET_NULL),
+    ("space_invitations", "accepted_by", "auth.users", SET_NULL),
     *[(t, "user_id", "auth.users", CASCADE) for t in SCOPED_TABLES],
     *[(t, "space_id", "spaces", CASCADE) for t in SCOPED_TABLES],
     ("customers", "lead_id", "leads", SET_NULL),
@@ -938,6 +955,9 @@ async def test_every_trigger_is_covered_here(db: asyncpg.Connection) -> None:
         *(f"{table}_set_updated_at" for table in ALL_TABLES),
         "spaces_add_creator_as_owner",
         "space_members_keep_last_owner",
+        # invitations (names the invitee sees, the queued email): tested in tests/test_invitations_sql.py
+        "space_invitations_prepare",
+        "space_invitations_queue_email",
         "lead_activities_touch_last_activity",
         "lead_activities_recompute_last_activity",
         "leads_check_refs",

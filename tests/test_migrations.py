@@ -183,6 +183,7 @@ async def test_worker_login_role_is_noinherit_and_can_only_become_authenticated(
             "private.workflow_events",
             "private.workflow_jobs",
             "private.integration_deliveries",  # the integration push's queue (20261125190000_workflow_actions.sql)
+            "private.invitation_emails",  # invitation emails to send (20261206120100_space_invitations.sql)
         }
     finally:
         await conn.close()

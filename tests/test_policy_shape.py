@@ -46,3 +46,32 @@ async def test_policies_apply_to_api_roles_only(module_db: str, cluster: PgClust
     finally:
         await conn.close()
     assert {r["role"] for r in roles} <= {"authenticated", "anon"}
+
+
+NOT_ANONYMOUS = "(NOT ( SELECT private.caller_is_anonymous() AS caller_is_anonymous))"
+
+
+async def test_every_table_keeps_anonymous_sign_ins_out(module_db: str, cluster: PgCluster) -> None:
+    """Each table of `public` has `<table>_no_anonymous_sign_ins`: restrictive, every command, `to authenticated`,
+    refusing tokens with is_anonymous = true in USING and WITH CHECK. A new table fails this until its migration
+    runs `select private.refuse_anonymous_sign_ins('public.<table>')`."""
+    conn = await asyncpg.connect(cluster.dsn(module_db))
+    try:
+        tables = await conn.fetch(
+            "select c.relname from pg_class c where c.relnamespace = 'public'::regnamespace and c.relkind in ('r', 'p')"
+        )
+        policies = {
+            r["tablename"]: r
+            for r in await conn.fetch(
+                "select tablename, permissive, cmd, roles::text[] as roles, qual, with_check from pg_policies"
+                " where schemaname = 'public' and policyname = tablename || '_no_anonymous_sign_ins'"
+            )
+        }
+    finally:
+        await conn.close()
+    assert len(tables) >= 21
+    missing = sorted(t["relname"] for t in tables if t["relname"] not in policies)
+    assert missing == [], f"tables without a policy keeping anonymous sign-ins out: {missing}"
+    for name, policy in policies.items():
+        shape = (policy["permissive"], policy["cmd"], policy["roles"], policy["qual"], policy["with_check"])
+        assert shape == ("RESTRICTIVE", "ALL", ["authenticated"], NOT_ANONYMOUS, NOT_ANONYMOUS), name

@@ -1,4 +1,4 @@
-"""The RLS matrix: every table in `public` x {select, insert, update, delete} x eight personas, plus escapes.
+"""The RLS matrix: every table in `public` x {select, insert, update, delete} x nine personas, plus escapes.
 
 Postgres is the security boundary (DESIGN.md, principle 1), so these tests talk to Postgres exactly as the
 API does: logged in as `leadgen_api`, switching transaction-locally to `anon`/`authenticated` with
@@ -28,8 +28,10 @@ import pytest_asyncio
 from tests.support.databases import PgCluster
 from tests.support.rls_fixtures import (
     ADMIN,
+    INVITATION,
     MEMBER,
     NEWCOMER,
+    NEWCOMER_EMAIL,
     OP,
     OUTSIDER,
     OWNER,
@@ -69,13 +71,16 @@ class Actor:
     user: uuid.UUID | None
     platform_admin: bool = False
     user_metadata: dict[str, Any] | None = None
+    email: str | None = None  # the token's email claim (default: one of no invitation)
+    is_anonymous: bool = False  # a Supabase anonymous sign-in
 
     def claims(self) -> dict[str, Any]:
         if self.user is None:
             return dict(ANON_CLAIMS)
-        claims = user_claims(self.user, platform_admin=self.platform_admin)
+        claims = user_claims(self.user, email=self.email, platform_admin=self.platform_admin)
         if self.user_metadata is not None:
             claims["user_metadata"] = self.user_metadata
+        claims["is_anonymous"] = self.is_anonymous
         return claims
 
 
@@ -88,6 +93,8 @@ class Persona(enum.Enum):
     NON_MEMBER = Actor("non_member", OUTSIDER)
     ANON = Actor("anon", None)
     PLATFORM_ADMIN = Actor("platform_admin", PLATFORM_ADMIN, platform_admin=True)
+    # the owner of S (with personal rows too) in a token of a Supabase anonymous sign-in: may do what anon may
+    ANONYMOUS_SIGN_IN = Actor("anonymous_sign_in", OWNER, is_anonymous=True)
 
 
 SOLO_ACTOR = Persona.PERSONAL_OWNER.value
@@ -98,6 +105,7 @@ VIEWER_ACTOR = Persona.SPACE_VIEWER.value
 OUTSIDER_ACTOR = Persona.NON_MEMBER.value
 ANON_ACTOR = Persona.ANON.value
 PLATFORM_ADMIN_ACTOR = Persona.PLATFORM_ADMIN.value
+ANONYMOUS_SIGN_IN_ACTOR = Persona.ANONYMOUS_SIGN_IN.value
 # A user who wrote leadgen_role into the user-editable user_metadata: that must not make them an admin.
 FORGED_ADMIN_ACTOR = Actor("forged_admin", OUTSIDER, user_metadata={"leadgen_role": "admin"})
 
@@ -132,6 +140,7 @@ DATA: Access = {
     Persona.NON_MEMBER: "HDHH",
     Persona.ANON: "DDDD",
     Persona.PLATFORM_ADMIN: "ADHH",
+    Persona.ANONYMOUS_SIGN_IN: "HDHH",
 }
 # Campaign associations: members also remove a lead from a campaign.
 ASSOCIATIONS: Access = {**DATA, Persona.SPACE_MEMBER: "AAAA"}
@@ -147,18 +156,34 @@ SPACES: Access = {
     Persona.NON_MEMBER: "HAHH",
     Persona.ANON: "DDDD",
     Persona.PLATFORM_ADMIN: "AAHH",
+    Persona.ANONYMOUS_SIGN_IN: "HDHH",
 }
 # space_members (target: the teammate's 'member' membership; insert: add the newcomer as 'member';
-# update: make the teammate a viewer): members read the list; owners and admins manage members/viewers.
+# update: make the teammate a viewer): members read the list; owners and admins change roles and remove
+# members/viewers; nobody adds a member (an invitee joins by accepting: leadgen.accept_invitation).
 MEMBERSHIPS: Access = {
     Persona.PERSONAL_OWNER: "HDHH",
-    Persona.SPACE_OWNER: "AAAA",
-    Persona.SPACE_ADMIN: "AAAA",
+    Persona.SPACE_OWNER: "ADAA",
+    Persona.SPACE_ADMIN: "ADAA",
     Persona.SPACE_MEMBER: "ADHH",
     Persona.SPACE_VIEWER: "ADHH",
     Persona.NON_MEMBER: "HDHH",
     Persona.ANON: "DDDD",
     Persona.PLATFORM_ADMIN: "ADHH",
+    Persona.ANONYMOUS_SIGN_IN: "HDHH",
+}
+# space_invitations (target: the newcomer's pending invitation to S): the space's owners and admins (and the
+# invitee: escapes below) read them; API roles write them only through the leadgen functions.
+INVITATIONS: Access = {
+    Persona.PERSONAL_OWNER: "HDDD",
+    Persona.SPACE_OWNER: "ADDD",
+    Persona.SPACE_ADMIN: "ADDD",
+    Persona.SPACE_MEMBER: "HDDD",
+    Persona.SPACE_VIEWER: "HDDD",
+    Persona.NON_MEMBER: "HDDD",
+    Persona.ANON: "DDDD",
+    Persona.PLATFORM_ADMIN: "HDDD",
+    Persona.ANONYMOUS_SIGN_IN: "HDDD",
 }
 # profiles (target: one's own profile for the personal owner, the teammate's for everyone else): readable by
 # the user, their teammates and platform admins; created by a trigger only; edited by their user only.
@@ -171,6 +196,7 @@ PROFILES: Access = {
     Persona.NON_MEMBER: "HDHD",
     Persona.ANON: "DDDD",
     Persona.PLATFORM_ADMIN: "ADHD",
+    Persona.ANONYMOUS_SIGN_IN: "HDHD",
 }
 
 
@@ -285,6 +311,19 @@ TABLES: dict[str, TableSpec] = {
             has_personal_rows=False,
         ),
         TableSpec(
+            "space_invitations",
+            INVITATIONS,
+            lambda scope, caller, new_id: (
+                "insert into public.space_invitations (id, space_id, email, role)"
+                " values ($1, $2, 'x@example.org', 'member')",
+                (new_id, SPACE_S),
+            ),
+            "role",
+            "'viewer'",
+            "viewer",
+            has_personal_rows=False,
+        ),
+        TableSpec(
             "profiles",
             PROFILES,
             lambda scope, caller, new_id: (
@@ -389,6 +428,8 @@ def targets(spec: TableSpec, persona: Persona) -> tuple[Scope, ...]:
     """The scopes whose fixture rows a persona's statements aim at."""
     if persona is Persona.PERSONAL_OWNER:
         return (P,) if spec.has_personal_rows else (S,)
+    if persona is Persona.ANONYMOUS_SIGN_IN:  # the space's rows, and the owner's own personal ones
+        return (S, OP) if spec.has_personal_rows else (S,)
     if persona in (Persona.NON_MEMBER, Persona.ANON, Persona.PLATFORM_ADMIN):
         return (S, P) if spec.has_personal_rows and spec.foreign_personal_target else (S,)
     return (S,)
@@ -593,6 +634,7 @@ BASE_IMMUTABLE = ("id", "created_at", "updated_at")
 IMMUTABLE: dict[str, tuple[str, ...]] = {
     "spaces": ("created_by",),
     "space_members": ("space_id", "user_id"),
+    "space_invitations": ("space_id", "email"),
     "profiles": ("email",),
     **{table: ("user_id",) for table in SCOPED_TABLES},
     "leads": ("user_id", "last_activity_at"),
@@ -965,6 +1007,11 @@ def _memberships() -> None:
             f"membership/{name}", actor, sql, *args, expect=expect, watch=("space_members", watch) if watch else None
         )
     for name, actor, user, role in [
+        # nobody adds a member, whatever the role: the invitee joins by accepting an invitation
+        ("owner-adds-owner", OWNER_ACTOR, NEWCOMER, "owner"),
+        ("owner-adds-member", OWNER_ACTOR, NEWCOMER, "member"),
+        ("owner-adds-viewer-who-has-an-invitation", OWNER_ACTOR, NEWCOMER, "viewer"),
+        ("admin-adds-member", ADMIN_ACTOR, NEWCOMER, "member"),
         ("admin-adds-owner", ADMIN_ACTOR, NEWCOMER, "owner"),
         ("admin-adds-admin", ADMIN_ACTOR, NEWCOMER, "admin"),
         ("member-adds-viewer", MEMBER_ACTOR, NEWCOMER, "viewer"),
@@ -983,16 +1030,6 @@ def _memberships() -> None:
             role,
             expect=Expect.DENIED,
         )
-    attempt(
-        "membership/owner-adds-owner (control)",
-        OWNER_ACTOR,
-        ADD_MEMBER,
-        uid("escape.membership.owner-adds-owner"),
-        SPACE_S,
-        NEWCOMER,
-        "owner",
-        expect=Expect.ONE_ROW,
-    )
     attempt(
         "membership/owner-leaves-when-another-owner-remains (control)",
         OWNER_ACTOR,
@@ -1049,6 +1086,87 @@ def _memberships() -> None:
         "insert into public.spaces (id, name, created_by) values ($1, 'Mine', $2) returning id",
         uid("escape.space.returning"),
         OUTSIDER,
+        expect=Expect.ONE_ROW,
+    )
+
+
+INVITEE_ACTOR = Actor("invitee", NEWCOMER, email=NEWCOMER_EMAIL)
+READ_INVITATION = "select id from public.space_invitations where id = $1"
+
+
+def _invitations() -> None:
+    """Who sees an invitation (the space's managers, and the invitee by the email claim of the token); nobody writes
+    one directly (the leadgen functions do), and nobody reads its token's hash."""
+    for name, actor, expect in [
+        ("invitee-reads-own (control)", INVITEE_ACTOR, Expect.ONE_ROW),
+        (
+            "invitee-in-upper-case-reads-own (control)",
+            Actor("invitee-upper", NEWCOMER, email="NewComer@RLS.test"),
+            Expect.ONE_ROW,
+        ),
+        (
+            "another-user-with-the-invitee-s-address (control)",
+            Actor("same-address", OUTSIDER, email=NEWCOMER_EMAIL),
+            Expect.ONE_ROW,
+        ),
+        ("invitee-under-another-address", Actor("other-address", NEWCOMER, email="someone@rls.test"), Expect.NO_ROWS),
+        (
+            "address-forged-in-user-metadata",
+            Actor("forged-address", OUTSIDER, user_metadata={"email": NEWCOMER_EMAIL}),
+            Expect.NO_ROWS,
+        ),
+        (
+            "anonymous-sign-in-with-the-address",
+            Actor("anonymous-invitee", NEWCOMER, email=NEWCOMER_EMAIL, is_anonymous=True),
+            Expect.NO_ROWS,
+        ),
+        ("member-of-the-space", MEMBER_ACTOR, Expect.NO_ROWS),
+        ("platform-admin", PLATFORM_ADMIN_ACTOR, Expect.NO_ROWS),
+    ]:
+        attempt(f"invitation/{name}", actor, READ_INVITATION, INVITATION, expect=expect)
+    for name, actor, sql in [
+        ("owner-reads-token-hash", OWNER_ACTOR, "select token_hash from public.space_invitations where id = $1"),
+        ("owner-reads-star", OWNER_ACTOR, "select * from public.space_invitations where id = $1"),
+        ("invitee-reads-token-hash", INVITEE_ACTOR, "select token_hash from public.space_invitations where id = $1"),
+        (
+            "invitee-accepts-by-update",
+            INVITEE_ACTOR,
+            "update public.space_invitations set status = 'accepted' where id = $1",
+        ),
+        ("invitee-raises-own-role", INVITEE_ACTOR, "update public.space_invitations set role = 'owner' where id = $1"),
+        (
+            "owner-extends-expiry",
+            OWNER_ACTOR,
+            "update public.space_invitations set expires_at = 'infinity' where id = $1",
+        ),
+        ("owner-deletes", OWNER_ACTOR, "delete from public.space_invitations where id = $1"),
+    ]:
+        attempt(
+            f"invitation/{name}", actor, sql, INVITATION, expect=Expect.DENIED, watch=("space_invitations", INVITATION)
+        )
+    attempt(
+        "invitation/invitee-adds-own-membership",
+        INVITEE_ACTOR,
+        ADD_MEMBER,
+        uid("escape.invitation.self-join"),
+        SPACE_S,
+        NEWCOMER,
+        "member",
+        expect=Expect.DENIED,
+    )
+    attempt(
+        "invitation/owner-invites-by-insert",
+        OWNER_ACTOR,
+        "insert into public.space_invitations (space_id, email, role) values ($1, 'x@example.org', 'viewer')",
+        SPACE_S,
+        expect=Expect.DENIED,
+    )
+    attempt(
+        "invitation/owner-reads-the-invitation-s-columns (control)",
+        OWNER_ACTOR,
+        "select id, email, role, status, space_name, inviter_name, expires_at from public.space_invitations"
+        " where id = $1 and status = 'pending'",
+        INVITATION,
         expect=Expect.ONE_ROW,
     )
 
@@ -1127,6 +1245,7 @@ for _section in (
     _children,
     _credentials,
     _memberships,
+    _invitations,
     _reads,
 ):
     _section()

@@ -11,6 +11,7 @@ from gql.types.base import Info, entity, load_one, related_list
 from gql.types.node import Node
 
 if TYPE_CHECKING:
+    from gql.types.space_invitation import SpaceInvitation
     from gql.types.space_member import SpaceMember
     from gql.types.user import User
 
@@ -33,3 +34,13 @@ class Space(Node):
         from gql.types.space_member import SpaceMember
 
         return await related_list(info, SpaceMember, "spaces", "members", self.row["id"])
+
+    @strawberry.field(
+        description="Invitations to the space, newest first: its owners and admins see them, others an empty list."
+    )
+    async def invitations(
+        self, info: Info
+    ) -> list[Annotated[SpaceInvitation, strawberry.lazy("gql.types.space_invitation")]]:
+        from gql.types.space_invitation import SpaceInvitation
+
+        return await related_list(info, SpaceInvitation, "spaces", "invitations", self.row["id"])

@@ -7,10 +7,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from gql.types.base import Info, entity, related_list
+from gql.types.base import Info, build, entity, related_list
 from gql.types.node import Node
+from resolvers import invitations
 
 if TYPE_CHECKING:
+    from gql.types.space_invitation import SpaceInvitation
     from gql.types.space_member import SpaceMember
 
 
@@ -28,3 +30,18 @@ class User(Node):
         from gql.types.space_member import SpaceMember
 
         return await related_list(info, SpaceMember, "profiles", "memberships", self.row["id"])
+
+    @strawberry.field(
+        description=(
+            "Open invitations to spaces addressed to the user's email address, newest first: only the signed-in "
+            "user sees their own (an empty list for anyone else)."
+        )
+    )
+    async def invitations(
+        self, info: Info
+    ) -> list[Annotated[SpaceInvitation, strawberry.lazy("gql.types.space_invitation")]]:
+        from gql.types.space_invitation import SpaceInvitation
+
+        if str(self.row["id"]) != info.context.caller.user_id:
+            return []
+        return [build(SpaceInvitation, row) for row in await invitations.mine(info.context)]

@@ -72,6 +72,11 @@ CREATOR_MEMBERSHIPS: list[tuple[uuid.UUID, uuid.UUID, uuid.UUID, str]] = [
 ]
 
 
+# A pending invitation of the newcomer (by the address of their account) to space S, made by its owner.
+INVITATION = uid("invitation.S.newcomer")
+NEWCOMER_EMAIL = "newcomer@rls.test"
+
+
 def membership_id(space: uuid.UUID, user: uuid.UUID) -> uuid.UUID:
     for mid, sid, user_id, _ in (*CREATOR_MEMBERSHIPS, *MEMBERSHIPS):
         if sid == space and user_id == user:
@@ -142,8 +147,8 @@ S_OWNER_ACTIVITY = uid("S.lead_activities.by_owner")
 def row_id(scope: Scope, table: str) -> uuid.UUID:
     """The fixture row of `table` in `scope`.
 
-    spaces: the space; space_members: the teammate's membership of S; profiles: the scope owner's own profile
-    (personal scope) or the teammate's (space S).
+    spaces: the space; space_members: the teammate's membership of S; space_invitations: the newcomer's invitation
+    to S; profiles: the scope owner's own profile (personal scope) or the teammate's (space S).
     """
     if table == "spaces":
         if scope.space is None:
@@ -153,6 +158,10 @@ def row_id(scope: Scope, table: str) -> uuid.UUID:
         if scope.space != SPACE_S:
             raise ValueError("only space S has a target membership")
         return membership_id(SPACE_S, TEAMMATE)
+    if table == "space_invitations":
+        if scope.space != SPACE_S:
+            raise ValueError("only space S has an invitation")
+        return INVITATION
     if table == "profiles":
         # a personal scope's own profile; in a space, a teammate's profile
         return scope.user if scope.space is None else TEAMMATE
@@ -285,6 +294,14 @@ async def build_world(conn: asyncpg.Connection) -> None:
             assert renamed == "UPDATE 1", "the spaces trigger did not make the creator an owner"
         await conn.executemany(
             "insert into public.space_members (id, space_id, user_id, role) values ($1, $2, $3, $4)", MEMBERSHIPS
+        )
+        await conn.execute(
+            "insert into public.space_invitations (id, space_id, email, role, invited_by)"
+            " values ($1, $2, $3, 'member', $4)",
+            INVITATION,
+            SPACE_S,
+            NEWCOMER_EMAIL,
+            OWNER,
         )
         for sc in SCOPES:
             for sql, args in _scope_rows(sc):
