@@ -38,6 +38,7 @@ from gql.mutations.workflow_trigger import WorkflowTriggerMutations
 from gql.query import Query
 from gql.scalars import SCALAR_MAP
 from gql.scoring import ScoringQuery
+from gql.text_literals import NoNulInStringLiterals
 from gql.types import (
     activity,
     campaign,
@@ -133,6 +134,7 @@ class LeadgenSchema(strawberry.Schema):
         # The limit rules are built once: the limiter extensions make new rule classes per instance.
         rules = [
             *recommended_rules,  # MaxIntrospectionDepthRule
+            NoNulInStringLiterals,
             *QueryDepthLimiter(max_depth=lim.max_depth).validation_rules,
             *MaxAliasesLimiter(max_alias_count=lim.max_aliases).validation_rules,
             *([] if introspection else DisableIntrospection().validation_rules),

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import asyncpg
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
@@ -18,6 +19,7 @@ from gql.schema import LeadgenSchema
 from server.auth import TokenVerifier
 from server.client_address import TrustedProxies, TrustedProxyMiddleware
 from server.graphql_endpoint import EndpointConfig, GraphQLEndpoint
+from server.http_errors import http_error_as_json
 from server.security_headers import SecurityHeadersMiddleware
 
 
@@ -105,4 +107,5 @@ def create_app(
         ],
         middleware=middleware,
         lifespan=lifespan,
+        exception_handlers={HTTPException: http_error_as_json},
     )

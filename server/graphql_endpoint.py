@@ -81,6 +81,8 @@ class GraphQLEndpoint:
         try:
             gql = await read_graphql_request(request, self.config.max_body_bytes)
         except RequestError as exc:
+            if exc.field:
+                return error_response(exc.status, exc.message, "BAD_USER_INPUT", field=exc.field)
             return error_response(exc.status, exc.message, "BAD_USER_INPUT")
         try:
             caller = await self.verifier.caller_for(request.headers.get("authorization"))

@@ -10,10 +10,11 @@ from starlette.requests import Request
 
 
 class RequestError(Exception):
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.field = field  # the variable at fault, as a dotted path
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,11 @@ async def read_graphql_request(request: Request, max_bytes: int) -> GraphQLReque
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type not in ("application/json", "application/graphql-response+json", ""):
         raise RequestError(415, "send application/json")
-    body = _json((await read_body(request, max_bytes)).decode("utf-8", errors="replace"))
+    try:
+        text = (await read_body(request, max_bytes)).decode("utf-8")
+    except UnicodeDecodeError:
+        raise RequestError(400, "the body is not valid UTF-8") from None
+    body = _json(text)
     if not isinstance(body, dict):
         raise RequestError(400, "the body must be a JSON object")
     return _validated(body.get("query"), body.get("variables"), body.get("operationName"), is_get=False)
@@ -73,4 +78,28 @@ def _validated(query: Any, variables: Any, operation_name: Any, *, is_get: bool)
         raise RequestError(400, "variables must be a JSON object")
     if operation_name is not None and not isinstance(operation_name, str):
         raise RequestError(400, "operationName must be a string")
+    nul = _path_to_nul(variables or {})
+    if nul is not None:
+        # Postgres stores no NUL in text or JSON: say which value has one, rather than "invalid value" later
+        raise RequestError(400, f"{nul}: text must not contain NUL (\\u0000) characters", field=nul)
     return GraphQLRequest(query=query, variables=variables or {}, operation_name=operation_name, is_get=is_get)
+
+
+def _path_to_nul(value: Any, path: str = "") -> str | None:
+    """The dotted path of the first string (or object key) holding a NUL character, or None."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            inner = f"{path}.{key}" if path else str(key)
+            if "\x00" in str(key):
+                return inner
+            found = _path_to_nul(item, inner)
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _path_to_nul(item, f"{path}.{index}")
+            if found is not None:
+                return found
+    return None

@@ -193,7 +193,7 @@ async def test_a_body_just_under_the_cap_is_fine(api: ApiClient) -> None:
         pytest.param(b'{"query": 42}', 400, "no query", id="query-not-a-string"),
         pytest.param(b'{"query": "{ viewer { id } }", "variables": [1]}', 400, "variables", id="variables-list"),
         pytest.param(b'{"query": "{ viewer { id } }", "operationName": 1}', 400, "operationName", id="bad-op-name"),
-        pytest.param(b"\xff\xfe\x00garbage", 400, "invalid JSON", id="not-utf8"),
+        pytest.param(b"\xff\xfe\x00garbage", 400, "not valid UTF-8", id="not-utf8"),
     ],
 )
 async def test_a_malformed_post_is_a_clean_400(api: ApiClient, content: bytes, status: int, message_part: str) -> None:
