@@ -63,6 +63,17 @@ class EndpointConfig:
         return CostLimits(self.max_cost, lim.default_page_size, lim.max_page_size, list_estimate=lim.default_page_size)
 
 
+@dataclass(frozen=True)
+class Operation:
+    """One request's operation, ready to run: who asks, what, and of which kind."""
+
+    request: Request
+    gql: GraphQLRequest
+    prepared: PreparedDocument
+    kind: OperationType | None
+    caller: Caller
+
+
 class GraphQLEndpoint:
     """The /graphql endpoint; one instance serves every request."""
 
@@ -99,12 +110,10 @@ class GraphQLEndpoint:
             if self.config.expose_statement_count:
                 refusal.headers[STATEMENTS_HEADER] = "0"
             return refusal
-        kind = prepared.operation_type(gql.operation_name)
+        op = Operation(request, gql, prepared, prepared.operation_type(gql.operation_name), caller)
         timeout = self.config.timeouts.operation_seconds
         try:
-            return await run_guarded(
-                request, lambda deadline: self._execute(request, gql, prepared, kind, caller, deadline), timeout
-            )
+            return await run_guarded(request, lambda deadline: self._execute(op, deadline), timeout)
         except OperationTimedOut:
             return timeout_response(timeout)
         except ClientDisconnected:
@@ -147,23 +156,15 @@ class GraphQLEndpoint:
             )
         return None
 
-    async def _execute(
-        self,
-        request: Request,
-        gql: GraphQLRequest,
-        prepared: PreparedDocument,
-        kind: OperationType | None,
-        caller: Caller,
-        deadline: float,
-    ) -> Response:
+    async def _execute(self, op: Operation, deadline: float) -> Response:
         # anon reads nothing but published forms: the general path says so, field by field
-        if kind is OperationType.QUERY and caller.role == "authenticated" and self.config.compiled_reads:
-            compiled = self.config.compiled_reads.compile(prepared, gql.operation_name, gql.variables)
+        if op.kind is OperationType.QUERY and op.caller.role == "authenticated" and self.config.compiled_reads:
+            compiled = self.config.compiled_reads.compile(op.prepared, op.gql.operation_name, op.gql.variables)
             if compiled is not None:
-                response = await self._run_compiled(caller, compiled, deadline)
+                response = await self._run_compiled(op.caller, compiled, deadline)
                 if response is not None:
                     return response
-        return await self._run_general(request, gql, prepared, kind, caller, deadline)
+        return await self._run_general(op, deadline)
 
     def _session(self, caller: Caller, *, readonly: bool, deadline: float) -> RequestSession:
         acquire = self.config.timeouts.acquire_seconds
@@ -196,23 +197,16 @@ class GraphQLEndpoint:
             return self._too_large(session)
         return Response(data, media_type="application/json", headers=self._statement_headers(session))
 
-    async def _run_general(
-        self,
-        request: Request,
-        gql: GraphQLRequest,
-        prepared: PreparedDocument,
-        kind: OperationType | None,
-        caller: Caller,
-        deadline: float,
-    ) -> Response:
-        readonly = kind is not OperationType.MUTATION
-        session = self._session(caller, readonly=readonly, deadline=deadline)
+    async def _run_general(self, op: Operation, deadline: float) -> Response:
+        gql, request = op.gql, op.request
+        readonly = op.kind is not OperationType.MUTATION
+        session = self._session(op.caller, readonly=readonly, deadline=deadline)
         context = Context.create(
             session,
             self.config.limits,
             secret_key=self.config.secret_key,
             integrations=self.config.integrations,
-            document=prepared,
+            document=op.prepared,
             client_ip=request.client.host if request.client else None,
         )
         try:
