@@ -68,11 +68,11 @@ READ_LEAD = "query Read($id: ID!) { lead(id: $id) { id } node(id: $id) { id } }"
 
 @pytest_asyncio.fixture(scope="module", params=["general", "compiled"])
 async def reader(request: pytest.FixtureRequest, api: ApiClient) -> AsyncIterator[ApiClient]:
-    """The API for reads: on the DataLoader path (the `api` fixture) and on the compiled one-statement path."""
-    if request.param == "general":
+    """The API for reads: on the compiled one-statement path (the `api` fixture) and on the DataLoader path."""
+    if request.param == "compiled":
         yield api
         return
-    async with custom_app(api, compiled_reads=True) as app:
+    async with custom_app(api, compiled_reads=False) as app:
         yield app.client
 
 
