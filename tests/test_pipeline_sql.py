@@ -339,13 +339,14 @@ async def test_the_second_of_two_identical_moves_finds_the_lead_moved(cluster: P
             stage = uuid.UUID(default_stage_id(owner, DEFAULT_STAGES[n % 2]))
             await first.execute(as_owner)
             moved = await first.fetchrow(pipeline.MOVE_LEAD, lead, stage)
-            assert (moved["unchanged"], moved["moved"]) == (False, 1)
+            assert moved is not None and (moved["unchanged"], moved["moved"]) == (False, 1)
             await second.execute(as_owner)
             racing = asyncio.create_task(second.fetchrow(pipeline.MOVE_LEAD, lead, stage))
             await _wait_until_blocked(admin, second.get_server_pid())
             await first.execute("commit")
             result = await racing
             await second.execute("commit")
+            assert result is not None
             assert dict(result) == {"lead_visible": True, "stage_in_scope": True, "unchanged": True, "moved": 0}, n
         logged = "select count(*) from public.lead_activities where lead_id = $1 and activity_type = 'stage_changed'"
         assert await admin.fetchval(logged, lead) == 5
