@@ -38,14 +38,21 @@ CUSTOMER_OF_LEAD = f"select {_CUSTOMER} from public.customers c where c.lead_id 
 
 # Mark the lead converted to customer $2, unless it is so already; the database logs the `converted` activity
 # (trigger leads_log_conversion: API roles may not write system activity types). `linked` is 0 when the lead
-# already pointed at the customer (`already`) or when RLS refused the update.
+# already pointed at the customer (`already`) or when RLS refused the update. `current` locks the lead first (only
+# when RLS lets the caller update it) and reads it as it is once no other transaction holds it: a concurrent
+# conversion that linked it meanwhile makes this one `already`, not a refusal judged from an older snapshot.
 LINK_LEAD = """
-with linked as (
+with current as (
+  select l.id, l.customer_id, l.converted_to_customer from public.leads l where l.id = $1::uuid for no key update
+),
+linked as (
   update public.leads l set converted_to_customer = true, customer_id = $2::uuid, status = 'converted'
-  where l.id = $1::uuid and (l.customer_id is distinct from $2::uuid or not l.converted_to_customer)
+  from current c
+  where l.id = c.id and (c.customer_id is distinct from $2::uuid or not c.converted_to_customer)
   returning l.id
 )
 select (select count(*) from linked) as linked,
-       exists (select 1 from public.leads l
-               where l.id = $1::uuid and l.customer_id = $2::uuid and l.converted_to_customer) as already
+       coalesce((select c.customer_id = $2::uuid and c.converted_to_customer from current c),
+                exists (select 1 from public.leads l
+                        where l.id = $1::uuid and l.customer_id = $2::uuid and l.converted_to_customer)) as already
 """

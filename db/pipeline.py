@@ -12,6 +12,9 @@ _BOARD = "(($1::uuid is null and s.space_id is null and s.user_id = (select auth
 # written by the leads_log_stage_change trigger (so every way of changing a stage logs it). The flags tell why
 # nothing moved: the lead is not visible, the stage is not one of the lead's own board (not visible, or of
 # another scope), the lead already is in that stage, or RLS refused the update.
+# `current` locks the lead first (only when RLS lets the caller update it) and reads it as it is once no other
+# transaction holds it: a concurrent identical move that committed meanwhile makes this one `unchanged`, as the
+# UPDATE's own re-check after the wait finds, instead of a refusal judged from the statement's older snapshot.
 MOVE_LEAD = """
 with lead as (
   select l.id, l.user_id, l.space_id, l.stage_id from public.leads l where l.id = $1::uuid
@@ -21,15 +24,19 @@ to_stage as (
   join lead on s.space_id is not distinct from lead.space_id and (lead.space_id is not null or s.user_id = lead.user_id)
   where s.id = $2::uuid
 ),
+current as (
+  select l.id, l.stage_id from public.leads l where l.id = $1::uuid for no key update
+),
 moved as (
   update public.leads l set stage_id = t.id
-  from to_stage t
-  where l.id = $1::uuid and l.stage_id is distinct from t.id
+  from to_stage t, current c
+  where l.id = c.id and c.stage_id is distinct from t.id
   returning l.id
 )
 select exists (select 1 from lead) as lead_visible,
        exists (select 1 from to_stage) as stage_in_scope,
-       coalesce((select l.stage_id = $2::uuid from lead l), false) as unchanged,
+       coalesce((select c.stage_id = $2::uuid from current c), (select l.stage_id = $2::uuid from lead l), false)
+         as unchanged,
        (select count(*) from moved) as moved
 """
 
@@ -37,9 +44,15 @@ select exists (select 1 from lead) as lead_visible,
 # order of $2, in one UPDATE. $2 must list every stage of the board exactly once (`complete`); otherwise nothing
 # changes. `needed` counts the stages whose position changes and `moved` those really updated: fewer means RLS
 # refused (viewers and members read a space's board but do not manage it).
+# `current` locks the stages the caller may change and reads them as they are once no other transaction holds
+# them: positions a concurrent reorder committed meanwhile are not `needed` any more (the UPDATE's re-check after
+# the wait skips them too), so two identical reorders at once both succeed.
 REORDER_STAGES = f"""
 with board as (
   select s.id, s.stage_order from public.lead_stages s where {_BOARD}
+),
+current as (
+  select s.id, s.stage_order from public.lead_stages s where {_BOARD} for no key update
 ),
 wanted as (
   select w.id, (w.position - 1)::integer as stage_order
@@ -52,14 +65,15 @@ check_list as (
 ),
 moved as (
   update public.lead_stages s set stage_order = w.stage_order
-  from wanted w, check_list c
-  where c.complete and s.id = w.id and s.stage_order <> w.stage_order
+  from wanted w, check_list c, current k
+  where c.complete and s.id = w.id and k.id = s.id and k.stage_order <> w.stage_order
   returning s.id
 )
 select c.complete,
        ($1::uuid is null or exists (select 1 from public.spaces sp where sp.id = $1::uuid)) as space_visible,
        (select count(*) from board) as stages,
-       (select count(*) from wanted w join board b on b.id = w.id where b.stage_order <> w.stage_order) as needed,
+       (select count(*) from wanted w join board b on b.id = w.id left join current k on k.id = w.id
+        where coalesce(k.stage_order, b.stage_order) <> w.stage_order) as needed,
        (select count(*) from moved) as moved
 from check_list c
 """

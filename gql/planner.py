@@ -85,7 +85,11 @@ class ReadPlanner:
         collected = collect_fields(self._graphql, fragments, values, root, operation)
         if collected.new_defer_usages:
             raise Unsupported("@defer")
-        return p.ReadPlan(tuple(walk.root_field(key, details) for key, details in collected.grouped_field_set.items()))
+        fields = tuple(walk.root_field(key, details) for key, details in collected.grouped_field_set.items())
+        if all(isinstance(field, p.Constant) for field in fields):
+            # nothing to read (`{ __typename }`): the general path answers without opening a transaction
+            raise Unsupported("no data")
+        return p.ReadPlan(fields)
 
     @staticmethod
     def _operation(document: DocumentNode, operation_name: str | None) -> OperationDefinitionNode:

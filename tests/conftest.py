@@ -8,7 +8,7 @@ import asyncpg
 import pytest
 import pytest_asyncio
 
-from tests.support.api import ApiClient, api_client, seed_database
+from tests.support.api import READ_PATHS, ApiClient, api_client, seed_database
 from tests.support.databases import PgCluster
 
 
@@ -55,6 +55,9 @@ async def fresh_db(cluster: PgCluster) -> AsyncIterator[str]:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "pg15: needs Debian's PostgreSQL 15 server binaries")
     config.addinivalue_line(
+        "markers", "both_read_paths: run the module's tests with an `api` on each read path (compiled, general)"
+    )
+    config.addinivalue_line(
         "markers", "postgraphile: compares with PostGraphile v5; skipped unless bench/.scratch has it installed"
     )
 
@@ -67,14 +70,30 @@ async def seeded_template(cluster: PgCluster) -> str:
     return name
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    # a module marked both_read_paths gets its `api` twice: on production's compiled path and on the general one
+    if "read_path" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_read_paths"):
+        metafunc.parametrize("read_path", READ_PATHS, indirect=True, scope="module")
+
+
+@pytest.fixture(scope="module")
+def read_path(request: pytest.FixtureRequest) -> str:
+    """The read path the `api` fixture serves signed-in queries on: production's (compiled) unless parametrized."""
+    return str(getattr(request, "param", "compiled"))
+
+
 @pytest_asyncio.fixture(scope="module")
 async def api(
-    cluster: PgCluster, seeded_template: str, tmp_path_factory: pytest.TempPathFactory
+    cluster: PgCluster, seeded_template: str, tmp_path_factory: pytest.TempPathFactory, read_path: str
 ) -> AsyncIterator[ApiClient]:
-    """The HTTP API over a private copy of the demo database, for the tests of one module."""
+    """The HTTP API over a private copy of the demo database, for the tests of one module.
+
+    Signed-in queries take the compiled one-statement path where it understands them, as in production; a
+    module marked `both_read_paths` runs once more on the general (Strawberry + DataLoader) path."""
     name = await cluster.clone_from(seeded_template, "api")
     try:
-        async with api_client(cluster.dsn(name, user="leadgen_api"), tmp_path_factory.mktemp("keys")) as client:
+        dsn, keys = cluster.dsn(name, user="leadgen_api"), tmp_path_factory.mktemp("keys")
+        async with api_client(dsn, keys, compiled_reads=read_path == "compiled") as client:
             client.admin_dsn = cluster.dsn(name)
             yield client
     finally:

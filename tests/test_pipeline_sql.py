@@ -17,6 +17,8 @@ import asyncpg
 import pytest
 import pytest_asyncio
 
+from db import pipeline
+from db.session import Caller, begin_statement
 from tests.support.databases import PgCluster
 from tests.support.pipeline import DEFAULT_STAGES, default_stage_id
 from tests.support.roles import acting_as, user_claims
@@ -306,3 +308,48 @@ async def test_custom_field_problems_follow_rls(db: asyncpg.Connection) -> None:
         claims = json.dumps(user_claims(caller))
         await db.execute("select set_config('request.jwt.claims', $1, true)", claims)
         assert len(await db.fetch(sql, values, owner)) == expected
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Moving a lead (db/pipeline.MOVE_LEAD: moveLead and the workflow action change_stage) in racing sessions
+# ---------------------------------------------------------------------------------------------------------
+
+
+async def _wait_until_blocked(admin: asyncpg.Connection, pid: int) -> None:
+    for _ in range(500):
+        if await admin.fetchval("select wait_event_type from pg_stat_activity where pid = $1", pid) == "Lock":
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the second move never waited for the first")
+
+
+async def test_the_second_of_two_identical_moves_finds_the_lead_moved(cluster: PgCluster, fresh_db: str) -> None:
+    """Two sessions as the lead's owner move it to the same stage at once: the second waits on the first's row
+    lock and, once the first commits, reports the lead as already there (unchanged), not as refused."""
+    admin = await asyncpg.connect(cluster.dsn(fresh_db))
+    first = await asyncpg.connect(cluster.dsn(fresh_db, user="leadgen_api"))
+    second = await asyncpg.connect(cluster.dsn(fresh_db, user="leadgen_api"))
+    try:
+        owner = await add_user(admin)
+        lead = await admin.fetchval(
+            "insert into public.leads (user_id, email) values ($1, 'racing@example.test') returning id", owner
+        )
+        as_owner = begin_statement(Caller("authenticated", user_claims(owner)), readonly=False)
+        for n in range(5):
+            stage = uuid.UUID(default_stage_id(owner, DEFAULT_STAGES[n % 2]))
+            await first.execute(as_owner)
+            moved = await first.fetchrow(pipeline.MOVE_LEAD, lead, stage)
+            assert moved is not None and (moved["unchanged"], moved["moved"]) == (False, 1)
+            await second.execute(as_owner)
+            racing = asyncio.create_task(second.fetchrow(pipeline.MOVE_LEAD, lead, stage))
+            await _wait_until_blocked(admin, second.get_server_pid())
+            await first.execute("commit")
+            result = await racing
+            await second.execute("commit")
+            assert result is not None
+            assert dict(result) == {"lead_visible": True, "stage_in_scope": True, "unchanged": True, "moved": 0}, n
+        logged = "select count(*) from public.lead_activities where lead_id = $1 and activity_type = 'stage_changed'"
+        assert await admin.fetchval(logged, lead) == 5
+    finally:
+        for conn in (first, second, admin):
+            await conn.close()

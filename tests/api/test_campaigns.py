@@ -47,9 +47,9 @@ CENT, SHARE = Decimal("0.01"), Decimal("0.0001")
 
 
 @pytest_asyncio.fixture(scope="module")
-async def compiled(api: ApiClient) -> AsyncIterator[CustomApp]:
-    """The same database through the one-statement read path."""
-    async with custom_app(api, compiled_reads=True) as app:
+async def general_path(api: ApiClient) -> AsyncIterator[CustomApp]:
+    """The same database through the general (DataLoader) read path; `api` reads on the compiled one."""
+    async with custom_app(api, compiled_reads=False) as app:
         yield app
 
 
@@ -206,7 +206,7 @@ async def test_budget_and_spent_are_never_negative(api: ApiClient) -> None:
 # ---------------------------------------------------------------------------------------------------------
 
 
-async def test_results_of_a_campaign_follow_its_leads(api: ApiClient, compiled: CustomApp) -> None:
+async def test_results_of_a_campaign_follow_its_leads(api: ApiClient, general_path: CustomApp) -> None:
     created = await campaign(api, "Measured campaign", spent="100", status="ACTIVE")
     assert {k: created[k] for k in ("leadCount", "conversions", "conversionRate", "costPerLead")} == {
         "leadCount": 0,
@@ -233,7 +233,7 @@ async def test_results_of_a_campaign_follow_its_leads(api: ApiClient, compiled: 
         "costPerLead": "33.33",
         "costPerConversion": "100.00",
     }
-    for client in (api, compiled.client):
+    for client in (api, general_path.client):
         response = await client.gql(BY_ID, {"id": created["id"]}, as_user=BOB)
         assert ok(response)["node"] == expected
     ok(await api.gql(REMOVE, {"lead": leads[0], "campaign": created["id"]}, as_user=CAROL))
@@ -247,10 +247,10 @@ async def test_results_of_a_campaign_follow_its_leads(api: ApiClient, compiled: 
 
 
 @pytest.mark.parametrize("user", [ALICE, CAROL, ERIN])
-async def test_results_equal_hand_written_sql(api: ApiClient, compiled: CustomApp, user: str) -> None:
+async def test_results_equal_hand_written_sql(api: ApiClient, general_path: CustomApp, user: str) -> None:
     expected = await expected_by_id(api)
-    general = await api.gql(ALL_RESULTS, as_user=user)
-    fast = await compiled.client.gql(ALL_RESULTS, as_user=user)
+    general = await general_path.client.gql(ALL_RESULTS, as_user=user)
+    fast = await api.gql(ALL_RESULTS, as_user=user)
     assert fast.statements == 3 and general.statements is not None and general.statements > 3
     assert fast.body == general.body
     nodes = ok(general)["campaigns"]["nodes"]
@@ -259,16 +259,17 @@ async def test_results_equal_hand_written_sql(api: ApiClient, compiled: CustomAp
         assert any(node["conversions"] > 0 for node in nodes) and any(node["leadCount"] == 0 for node in nodes)
 
 
-async def test_results_are_batched_per_request(api: ApiClient, compiled: CustomApp) -> None:
+async def test_results_are_batched_per_request(api: ApiClient, general_path: CustomApp) -> None:
     """The general path: one statement for the results of all campaigns of a list, however many there are."""
     expected = await expected_by_id(api)
-    few = await api.gql(f"{{ campaigns(first: 2) {{ nodes {{ {RESULTS} }} }} }}", as_user=ALICE)
-    many = await api.gql(f"{{ campaigns(first: 100) {{ nodes {{ {RESULTS} }} }} }}", as_user=ALICE)
-    plain = await api.gql("{ campaigns(first: 100) { nodes { id } } }", as_user=ALICE)
+    general = general_path.client
+    few = await general.gql(f"{{ campaigns(first: 2) {{ nodes {{ {RESULTS} }} }} }}", as_user=ALICE)
+    many = await general.gql(f"{{ campaigns(first: 100) {{ nodes {{ {RESULTS} }} }} }}", as_user=ALICE)
+    plain = await general.gql("{ campaigns(first: 100) { nodes { id } } }", as_user=ALICE)
     assert len(ok(many)["campaigns"]["nodes"]) > 2
     assert few.statements == many.statements == (plain.statements or 0) + 1
-    nested = await api.gql(NESTED_RESULTS, as_user=ALICE)
-    fast = await compiled.client.gql(NESTED_RESULTS, as_user=ALICE)
+    nested = await general.gql(NESTED_RESULTS, as_user=ALICE)
+    fast = await api.gql(NESTED_RESULTS, as_user=ALICE)
     assert fast.body == nested.body and fast.statements == 3
     seen = [c for lead in ok(nested)["leads"]["nodes"] for c in lead["campaigns"]["nodes"]]
     assert seen and all(c == expected[c["id"]] for c in seen)

@@ -71,7 +71,10 @@ async def paths(
     keys = tmp_path_factory.mktemp("keys")
     dsn = cluster.dsn(name, user="leadgen_api")
     try:
-        async with api_client(dsn, keys) as general, api_client(dsn, keys, compiled_reads=True) as compiled:
+        async with (
+            api_client(dsn, keys, compiled_reads=False) as general,
+            api_client(dsn, keys, compiled_reads=True) as compiled,
+        ):
             general.admin_dsn = compiled.admin_dsn = cluster.dsn(name)
             for spec in FIELDS:
                 field_input = {"space": SPACE_ID, "fieldLabel": spec["fieldName"].title(), **spec}

@@ -11,6 +11,8 @@ from gql.schema import build_schema
 from resolvers.context import Limits
 from tests.support.api import ALICE, ApiClient
 
+pytestmark = pytest.mark.both_read_paths  # no N+1 on the general path; one statement on the compiled one
+
 DASHBOARD = """
 query Dashboard($n: Int!) {
   leads(first: $n, orderBy: SCORE_DESC) {

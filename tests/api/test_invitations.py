@@ -216,9 +216,9 @@ async def test_both_read_paths_show_invitations_alike(api: ApiClient) -> None:
       node(id: $id) {{ ... on Space {{ name invitations {{ {INVITATION_FIELDS} createdAt space {{ id name }} }} }} }}
     }}
     """
-    async with custom_app(api, compiled_reads=True) as compiled:
-        fast = await compiled.client.gql(query, {"id": space}, as_user=ALICE)
-    general = await api.gql(query, {"id": space}, as_user=ALICE)
+    async with custom_app(api, compiled_reads=False) as general_path:
+        general = await general_path.client.gql(query, {"id": space}, as_user=ALICE)
+    fast = await api.gql(query, {"id": space}, as_user=ALICE)
     assert fast.statements == 3 and general.statements != 3  # the compiled path took it: one statement
     assert fast.body == general.body
     listed = ok(general)["node"]["invitations"]

@@ -61,11 +61,11 @@ SCOPES = {
 
 @pytest_asyncio.fixture(scope="module", params=["general", "compiled"])
 async def client(request: pytest.FixtureRequest, api: ApiClient) -> AsyncIterator[ApiClient]:
-    """The API on the DataLoader path (the `api` fixture) and on the compiled one-statement path."""
-    if request.param == "general":
+    """The API on the compiled one-statement path (the `api` fixture) and on the DataLoader path."""
+    if request.param == "compiled":
         yield api
         return
-    async with custom_app(api, compiled_reads=True) as app:
+    async with custom_app(api, compiled_reads=False) as app:
         yield app.client
 
 

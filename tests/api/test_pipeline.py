@@ -13,6 +13,8 @@ from tests.support.api import ALICE, BOB, CAROL, DAVE, ERIN, SPACE, ApiClient
 from tests.support.mutations import admin_fetch, admin_val, gid, ok, raw_id, refused
 from tests.support.pipeline import DEFAULT_STAGES, default_stage_id
 
+pytestmark = pytest.mark.both_read_paths  # the board and its counts: alike on both read paths
+
 SPACE_ID = gid("Space", SPACE)
 COLOURS = ["#3B82F6", "#8B5CF6", "#F59E0B", "#EC4899", "#10B981", "#EF4444"]
 CREATE_SPACE = "mutation($name: String!) { createSpace(input: {name: $name}) { id } }"

@@ -16,7 +16,9 @@ import pytest_asyncio
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from gql.ids import global_id
+from resolvers.context import Limits
 from server.dev_keys import DEV_ISSUER, DevSigningKey
+from server.graphql_endpoint import EndpointConfig
 from tests.support.api import ALICE, BOB, CAROL, DAVE, ERIN, PLATFORM_ADMIN, SPACE, ApiClient, GraphQLResponse
 from tests.support.http_app import (
     ALICE_LEADS,
@@ -68,11 +70,11 @@ READ_LEAD = "query Read($id: ID!) { lead(id: $id) { id } node(id: $id) { id } }"
 
 @pytest_asyncio.fixture(scope="module", params=["general", "compiled"])
 async def reader(request: pytest.FixtureRequest, api: ApiClient) -> AsyncIterator[ApiClient]:
-    """The API for reads: on the DataLoader path (the `api` fixture) and on the compiled one-statement path."""
-    if request.param == "general":
+    """The API for reads: on the compiled one-statement path (the `api` fixture) and on the DataLoader path."""
+    if request.param == "compiled":
         yield api
         return
-    async with custom_app(api, compiled_reads=True) as app:
+    async with custom_app(api, compiled_reads=False) as app:
         yield app.client
 
 
@@ -451,6 +453,39 @@ async def test_bulk_update_above_at_most_is_refused_and_changes_nothing(api: Api
     assert error["extensions"]["field"] == "atMost"
     assert before == 0
     assert await admin_val(api, "select count(*) from public.leads where timeline = 'too many'") == 0
+
+
+async def test_the_bulk_limit_is_checked_before_any_row_is_written(api: ApiClient) -> None:
+    """atMost = max_bulk_rows with one row more matching is refused by the count, before the UPDATE runs (not by
+    the UPDATE's own count after writing, rolled back); max_bulk_rows + 1 is refused before any SQL; exactly
+    max_bulk_rows rows are updated. A small max_bulk_rows keeps the rows few; the checks do not depend on it."""
+    limit = 5
+    leads = [await insert_lead(api, ERIN, email=f"bulk-edge-{n}@example.com") for n in range(limit + 1)]
+    every, but_one = {"email": {"startsWith": "bulk-edge-"}}, {"id": {"in": [gid(lead) for lead in leads[:limit]]}}
+    written = "select count(*) from public.leads where timeline = 'edge'"
+    try:
+        async with custom_app(api, endpoint=EndpointConfig(limits=Limits(max_bulk_rows=limit))) as app:
+
+            async def bulk(at_most: int, lead_filter: dict[str, Any]) -> GraphQLResponse:
+                variables = {"filter": lead_filter, "patch": {"timeline": "edge"}, "atMost": at_most}
+                return await app.client.gql(UPDATE_LEADS, variables, as_user=ERIN)
+
+            over = await bulk(limit, every)  # limit + 1 rows match
+            error = only_error(over, "BAD_USER_INPUT")
+            assert error["extensions"]["field"] == "atMost"
+            assert error["message"] == f"the filter matches more than {limit} rows; nothing was changed"
+            assert over.statements == 3  # BEGIN + caller, the bounded count, ROLLBACK: no UPDATE was sent
+            beyond = await bulk(limit + 1, every)
+            error = only_error(beyond, "BAD_USER_INPUT")
+            assert error["extensions"]["field"] == "atMost" and str(limit) in error["message"]
+            assert beyond.statements == 0  # refused before any SQL
+            assert await admin_val(api, written) == 0
+            exact = await bulk(limit, but_one)
+            assert exact.errors == [] and exact.data["updateLeads"]["count"] == limit
+            assert exact.statements == 4  # BEGIN + caller, the count, the UPDATE, COMMIT
+            assert await admin_val(api, written) == limit
+    finally:
+        await delete_leads(api, leads)
 
 
 DELETE_LEADS = "mutation($ids: [ID!]!) { deleteLeads(ids: $ids) { count deletedIds } }"

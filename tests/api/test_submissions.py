@@ -480,6 +480,21 @@ async def test_a_filled_honeypot_pretends_success_and_writes_nothing(api: ApiCli
     assert await counts(api) == before
 
 
+async def test_a_filled_honeypot_with_invalid_values_still_pretends_success(api: ApiClient, form: str) -> None:
+    """The honeypot is judged before the values: a bot learns nothing from validation errors. (The database drops
+    such a submission too, but only once the values passed the API's checks, so it cannot answer this one.)"""
+    before = await counts(api)
+    invalid = complete("not-an-email", trap="http://spam.example", budget="lots", topics=["spam"], unknown="x")
+    del invalid["first_name"]
+    for target, values in (
+        (form, invalid),
+        (SEED_FORM, {"email": "nope", "budget": "lots", "interest": "Knitting", "website_hp": "gotcha"}),
+    ):
+        result = submitted(await submit(api, target, values))
+        assert result["successMessage"] is not None and result["visitorToken"].startswith("vt1."), target
+    assert await counts(api) == before
+
+
 async def test_a_form_can_ask_for_a_minimum_time_to_submit(api: ApiClient) -> None:
     fields = [{"fieldName": "email", "fieldType": "EMAIL", "isRequired": True}]
     slow = await build_form(api, "Slow form", {"minSecondsToSubmit": 5}, fields)

@@ -26,7 +26,10 @@ async def paths(
     keys = tmp_path_factory.mktemp("keys")
     dsn = cluster.dsn(name, user="leadgen_api")
     try:
-        async with api_client(dsn, keys, compiled_reads=True) as compiled, api_client(dsn, keys) as general:
+        async with (
+            api_client(dsn, keys, compiled_reads=True) as compiled,
+            api_client(dsn, keys, compiled_reads=False) as general,
+        ):
             compiled.admin_dsn = general.admin_dsn = cluster.dsn(name)
             yield Paths(compiled=compiled, general=general)
     finally:

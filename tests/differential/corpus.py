@@ -153,7 +153,6 @@ def cases(lead_id: str, cursor: str) -> list[tuple[str, str, dict[str, Any]]]:
         ),
         ("node-space", "query N($id: ID!) { node(id: $id) { ... on Space { name members { role } } } }", {"id": space}),
         ("viewer", "{ viewer { id email } }", {}),
-        ("typename-only", "{ __typename }", {}),
         (
             "filter-custom-select",
             FILTERS,

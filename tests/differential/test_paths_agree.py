@@ -18,6 +18,7 @@ NOT_COMPILED = [
     ("bad-filter-id", '{ leads(filter: {stage: {eq: "x"}}) { nodes { id } } }', {}),
     ("invalid-document", "{ leads { nodes { nope } } }", {}),
     ("many-nodes", "{ nodes(ids: []) { id } }", {}),
+    ("typename-only", "{ __typename }", {}),  # needs no data: answered without a transaction
 ]
 
 
@@ -59,6 +60,7 @@ async def test_errors_and_unsupported_operations_agree(
     compiled = await paths.compiled.gql(query, variables, as_user=ALICE)
     assert compiled.status == general.status
     assert compiled.body == general.body
+    assert compiled.statements == general.statements  # the general path answered both
 
 
 async def test_compiled_path_runs_under_rls(paths: Paths) -> None:

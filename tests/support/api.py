@@ -28,6 +28,10 @@ ERIN = "00000000-0000-4000-a000-000000000005"  # no space
 PLATFORM_ADMIN = "00000000-0000-4000-a000-000000000006"
 SPACE = "00000000-0000-4000-b000-000000000001"
 
+# The two ways a signed-in query is answered: one compiled SQL statement (production's default wherever the planner
+# understands the query), or Strawberry's resolvers with DataLoaders. Both must give the same answers.
+READ_PATHS = ("compiled", "general")
+
 EMAILS = {
     ALICE: "alice@example.com",
     BOB: "bob@example.com",
@@ -97,11 +101,12 @@ class ApiClient:
 
 @asynccontextmanager
 async def api_client(
-    api_dsn: str, key_dir: Path, *, compiled_reads: bool = False, **endpoint: Any
+    api_dsn: str, key_dir: Path, *, compiled_reads: bool = True, **endpoint: Any
 ) -> AsyncIterator[ApiClient]:
     """The app on a pool of the API login role, verifying tokens signed by a dev key in `key_dir`.
 
-    `compiled_reads` turns the one-statement read path on (the general path answers everything else)."""
+    `compiled_reads` (on by default, as in production) lets one compiled statement answer the signed-in queries
+    the planner understands; the general path answers everything else, and everything when it is off."""
     key = DevSigningKey.load_or_create(key_dir)
     pool = await create_api_pool(api_dsn, min_size=1, max_size=4)
     verifier = TokenVerifier(AuthSettings(jwks=key.jwks()))
