@@ -10,7 +10,14 @@ from db.workflows import CHECK_WORKER_ROLE
 
 # Session settings every API connection gets once, at connect: timestamps leave Postgres in UTC (so both
 # read paths format them alike) and JIT stays off (it only slows down short OLTP statements).
-SERVER_SETTINGS = {"timezone": "UTC", "jit": "off", "application_name": "leadgen-graphql"}
+# client_connection_check_interval (PG 14+): a backend whose client went away (an operation cancelled on its
+# deadline or on a disconnect closes its connection) stops within a second, even while it waits on a lock.
+SERVER_SETTINGS = {
+    "timezone": "UTC",
+    "jit": "off",
+    "application_name": "leadgen-graphql",
+    "client_connection_check_interval": "1000",
+}
 
 CHECK_LOGIN_ROLE = """
 select r.rolname, r.rolsuper, r.rolbypassrls, r.rolinherit
