@@ -55,7 +55,11 @@ async def create_api_pool(dsn: str, *, min_size: int = 2, max_size: int = 10) ->
         server_settings=SERVER_SETTINGS,
         init=init_connection,
     )
-    await assert_safe_login_role(pool)
+    try:
+        await assert_safe_login_role(pool)
+    except BaseException:
+        await pool.close()
+        raise
     return pool
 
 

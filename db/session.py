@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 import asyncpg
 
 from db.failures import PoolExhausted
+
+log = logging.getLogger("leadgen.session")
 
 if TYPE_CHECKING:
     from asyncpg.pool import PoolConnectionProxy
@@ -62,6 +65,11 @@ def begin_statement(caller: Caller, *, readonly: bool, statement_timeout_ms: int
     )
 
 
+class CommitFailed(Exception):
+    """COMMIT of a read-write transaction failed: a deferred check refused it, or the connection was lost (outcome
+    unknown). `__cause__` is what Postgres or the driver raised."""
+
+
 class TransactionAborted(RuntimeError):
     """A statement was refused because an earlier one failed in this (read-write) transaction."""
 
@@ -69,9 +77,10 @@ class TransactionAborted(RuntimeError):
 class RequestSession:
     """Serialised access to one pooled connection inside one transaction as the caller.
 
-    The transaction starts with the first statement (so an operation that needs no data costs nothing)
-    and ends with `finish`. asyncpg runs one statement at a time per connection; concurrent resolvers
-    take turns through a lock.
+    The transaction starts with the first statement (so an operation that needs no data costs nothing). As a
+    context manager it ends itself: COMMIT when the block succeeds (unless `rollback_only` was set, e.g. a
+    mutation that returned errors), ROLLBACK when it raises, and a cancelled block closes the connection.
+    asyncpg runs one statement at a time per connection; concurrent resolvers take turns through a lock.
     """
 
     def __init__(
@@ -92,6 +101,29 @@ class RequestSession:
         self._lock = asyncio.Lock()
         self.statements = 0  # SQL statements sent, BEGIN/COMMIT included (query-count tests read it)
         self.failed = False  # a statement failed: Postgres aborted the transaction
+        self.rollback_only = False  # end with ROLLBACK even if the block succeeds
+
+    async def __aenter__(self) -> RequestSession:
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
+        if exc_type is None:
+            await self._end()
+        elif issubclass(exc_type, asyncio.CancelledError) or not issubclass(exc_type, asyncpg.PostgresError):
+            await self.abandon()  # cancelled mid-statement, a lost connection, or a bug: the state is unknown
+        else:
+            with contextlib.suppress(Exception):  # the block's own error is the one that matters
+                await self.finish(commit=False)
+
+    async def _end(self) -> None:
+        commit = not (self.rollback_only or self.failed)
+        try:
+            await self.finish(commit=commit)
+        except Exception as exc:
+            if commit and not self.readonly:
+                raise CommitFailed(str(exc)) from exc
+            # a read is right without its COMMIT, and a failed ROLLBACK undoes nothing; finish closed the connection
+            log.warning("could not end the transaction; the connection was closed", exc_info=True)
 
     async def _connection(self) -> PoolConnection:
         if self._conn is None:

@@ -15,7 +15,7 @@ from strawberry.types.graphql import OperationType as StrawberryOperationType
 
 from db.compiler import CompiledQuery
 from db.failures import OperationTimedOut, is_timeout, is_unavailable
-from db.session import Caller, RequestSession
+from db.session import Caller, CommitFailed, RequestSession
 from gql.cost import CostError, CostLimits, operation_cost
 from gql.documents import PreparedDocument
 from gql.errors import format_error, format_errors, quiet_strawberry_error_log
@@ -177,21 +177,13 @@ class GraphQLEndpoint:
         field's path, exactly as it always does. Timeouts and outages are answered, never run again."""
         session = self._session(caller, readonly=True, deadline=deadline)
         try:
-            body = await session.fetchval(compiled.sql, *compiled.params)
+            async with session:
+                body = await session.fetchval(compiled.sql, *compiled.params)
         except asyncpg.PostgresError as exc:
-            await session.abandon()
             if (exc.sqlstate or "")[:2] not in FALLBACK_STATE_CLASSES:
                 raise
             log.warning("the compiled read failed (%s); answering through the general path", exc.sqlstate)
             return None
-        except BaseException:
-            await session.abandon()
-            raise
-        try:
-            await session.finish(commit=True)
-        except Exception:
-            # a read is right without its COMMIT; finish discarded the connection
-            log.warning("could not end the compiled read's transaction", exc_info=True)
         data = body.encode("utf-8")
         if len(data) > self.config.max_response_bytes:
             return self._too_large(session)
@@ -210,32 +202,25 @@ class GraphQLEndpoint:
             client_ip=request.client.host if request.client else None,
         )
         try:
-            result = await self.schema.execute(
-                gql.query,
-                variable_values=gql.variables,
-                context_value=context,
-                operation_name=gql.operation_name,
-                allowed_operation_types=QUERIES_ONLY if gql.is_get else None,
-            )
-        except BaseException:
-            await session.abandon()
-            raise
-        errors: list[GraphQLError] = list(result.errors or [])
-        outage = _outage(errors)
-        if outage is not None:
-            await session.abandon()
-            raise outage
-        # A mutation commits only if every root field succeeded: all or nothing.
-        commit = readonly or not errors
-        try:
-            await session.finish(commit=commit)
-        except Exception as exc:
-            if commit and not readonly:
-                # COMMIT itself failed: a deferred constraint (nothing was written) or a lost connection (unknown):
-                # never the mutation's data as if it had happened, never a 500
-                return self._commit_failed_response(exc, session)
-            # a read, or a ROLLBACK that failed because the connection is gone: the answer stands
-            log.warning("could not end the transaction; the connection was discarded", exc_info=True)
+            async with session:
+                result = await self.schema.execute(
+                    gql.query,
+                    variable_values=gql.variables,
+                    context_value=context,
+                    operation_name=gql.operation_name,
+                    allowed_operation_types=QUERIES_ONLY if gql.is_get else None,
+                )
+                errors: list[GraphQLError] = list(result.errors or [])
+                outage = _outage(errors)
+                if outage is not None:
+                    raise outage
+                # A mutation commits only if every root field succeeded: all or nothing.
+                session.rollback_only = not readonly and bool(errors)
+        except CommitFailed as exc:
+            # a deferred constraint refused it (nothing was written) or the connection was lost (unknown): never
+            # the mutation's data as if it had happened, never a 500
+            cause = exc.__cause__
+            return self._commit_failed_response(cause if isinstance(cause, Exception) else exc, session)
         return self._result_response(result, errors, readonly, session)
 
     def _statement_headers(self, session: RequestSession) -> dict[str, str] | None:
