@@ -166,6 +166,9 @@ class Worker:
                     wake.cancel()
                 self._report(dispatcher.collect())
             self._report(await dispatcher.finish())
+        except asyncio.CancelledError:
+            await dispatcher.cancel()
+            raise
         finally:
             stopping.cancel()
             await self._unlisten()

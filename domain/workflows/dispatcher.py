@@ -103,19 +103,31 @@ class Dispatcher:
     async def drain(self, stop: asyncio.Event | None = None) -> RunSummary:
         """Work until nothing is due and nothing is in flight (or `stop` is set and what is in flight finished)."""
         summary = RunSummary()
-        while True:
-            if stop is None or not stop.is_set():
-                try:
-                    await self.fill()
-                except BaseException:  # the database went away: what is under way still ends cleanly
-                    await self.finish()
-                    raise
-            if not self.in_flight:
-                break
-            await self.wait()
-            summary.add(self.collect())
+        try:
+            while True:
+                if stop is None or not stop.is_set():
+                    try:
+                        await self.fill()
+                    except Exception:  # the database went away: what is under way still ends cleanly
+                        await self.finish()
+                        raise
+                if not self.in_flight:
+                    break
+                await self.wait()
+                summary.add(self.collect())
+        except asyncio.CancelledError:
+            await self.cancel()
+            raise
         summary.add(self.collect())
         return summary
+
+    async def cancel(self) -> None:
+        """Stop what is in flight (its transactions roll back, its leases run out)."""
+        for task in self.in_flight:
+            task.cancel()
+        if self.in_flight:
+            await asyncio.wait(self.in_flight)
+        self.in_flight.clear()
 
     async def finish(self) -> RunSummary:
         """Let what is in flight finish (a stopping worker)."""
