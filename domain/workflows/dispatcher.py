@@ -69,18 +69,22 @@ class Dispatcher:
             if self.free <= 0:
                 break
             for item in await source.claim(self.free):
-                task = asyncio.create_task(self._run(source, item), name=f"{source.name} {item}")
-                self.in_flight.add(task)
+                name = f"{source.name} {getattr(item, 'id', '?')} attempt {getattr(item, 'attempt', '?')}"
+                self.log.debug("claimed %s", name)
+                self.in_flight.add(asyncio.create_task(self._run(source, item, name), name=name))
                 started += 1
         return started
 
-    async def _run(self, source: Source, item: Any) -> RunSummary:
+    async def _run(self, source: Source, item: Any, name: str) -> RunSummary:
         try:
-            return await source.run(item)
+            summary = await source.run(item)
         except CONNECTION_ERRORS as exc:  # its lease runs out and another try claims it again
-            self.log.warning("%s %s failed (will be tried again): %s", source.name, item, exc)
+            self.log.warning("%s failed (will be tried again): %s", name, exc)
         except Exception:
-            self.log.exception("%s %s failed unexpectedly (will be tried again)", source.name, item)
+            self.log.exception("%s failed unexpectedly (will be tried again)", name)
+        else:
+            self.log.debug("%s done: %s", name, summary)
+            return summary
         return RunSummary()
 
     def collect(self) -> RunSummary:

@@ -108,6 +108,7 @@ class Lease:
                 return
             self._expires = until
             self.renewals += 1
+            rt.log.debug("%s: lease renewed until %s", self.what, until.isoformat())
 
     async def guard(self, work: Coroutine[Any, Any, T], timeout: float | None = None) -> T:  # noqa: ASYNC109
         """The result of `work`, unless the lease is lost first (LeaseLost) or `timeout` seconds pass (TimeoutError):
