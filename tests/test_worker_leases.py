@@ -146,6 +146,8 @@ async def test_a_step_whose_lease_is_lost_is_stopped(
     async with running_worker(cluster.dsn(workflow_db), config=config, registry=registry_with(slow)) as worker:
         task = asyncio.create_task(worker.run_once())
         await until(lambda: slow.runs, "the step to start")
+        await asyncio.sleep(3 * config.lease_seconds)
+        assert (slow.runs, slow.running) == (1, 1)  # still at it: its lease renewed
         [run] = await executions(admin, workflow)
         # cancelled in Studio: the job is no longer the worker's, the next heartbeat finds out and stops the step
         await admin.execute(
