@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Mapping
 from typing import Any
 
 import asyncpg
+import pytest
 
 from db.pool import create_worker_pool
 from domain.invitation_emails import InvitationEmails, InvitationEmailSettings
@@ -23,6 +24,7 @@ from domain.workflows.clock import FakeClock
 from domain.workflows.settings import EngineConfig
 from domain.workflows.steps import Runtime
 from tests.support.databases import PgCluster, with_user
+from tests.support.roles import ANON_CLAIMS, acting_as, user_claims
 from tests.support.smtp_server import smtp_server
 from tests.support.webhook_receiver import webhook_receiver
 from tests.support.workflow_actions import action_settings, add_webhook_integration, step_outputs, worker_with
@@ -180,6 +182,34 @@ async def test_an_integration_push_interrupted_while_going_out_is_sent_again_wit
         "duplicates_avoided": 0,
         "sent": True,
     }
+    clock.advance(days=8)  # past the retention: purged with the queues
+    async with worker_with(dsn, clock, settings, config=CONFIG) as janitor:
+        await janitor.engine.purge()
+    assert await admin.fetchval("select count(*) from private.outside_effects where key = $1", key) == 0
+
+
+@pytest.mark.parametrize("user", ["leadgen_api", "leadgen_worker"])
+async def test_the_effect_records_are_out_of_reach_of_api_roles_and_of_the_worker_s_own_sql(
+    cluster: PgCluster, workflow_db: str, user: str
+) -> None:
+    conn = await asyncpg.connect(cluster.dsn(workflow_db, user=user))
+    try:
+        for claims in [user_claims(uuid.uuid4()), ANON_CLAIMS] if user == "leadgen_api" else [None]:
+            for statement in (
+                "select * from private.outside_effects",
+                "delete from private.outside_effects",
+                "update private.outside_effects set state = 'sent'",
+                "insert into private.outside_effects (key, kind, state, first_attempt_at, last_attempt_at)"
+                " values ('k', 'email', 'sent', now(), now())",
+            ):
+                with pytest.raises(asyncpg.InsufficientPrivilegeError):
+                    if claims is None:
+                        await conn.execute(statement)
+                    else:
+                        async with acting_as(conn, claims):
+                            await conn.execute(statement)
+    finally:
+        await conn.close()
 
 
 async def test_an_invitation_email_interrupted_while_going_out_is_sent_again_with_the_same_message_id(

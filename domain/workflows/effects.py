@@ -121,6 +121,6 @@ class EffectLedger:
 
 
 async def purge_effects(pool: asyncpg.Pool, before: dt.datetime) -> int:
-    """Delete settled effects of pushes and invitations last tried before `before` (a step's go with its execution)."""
+    """Delete the effects of pushes and invitations last tried before `before` (a step's go with its execution)."""
     async with pool.acquire() as conn:
         return int(await conn.fetchval(sql.PURGE, before))

@@ -149,13 +149,13 @@ set search_path = ''
 as $$
   with gone as (
     delete from private.outside_effects e
-     where e.execution_id is null and e.state <> 'sending' and e.last_attempt_at < p_before
+     where e.execution_id is null and e.last_attempt_at < p_before
     returning 1
   )
   select count(*)::integer from gone
 $$;
 comment on function private.purge_outside_effects(timestamptz) is
-  'Deletes settled effects of pushes and invitations last tried before p_before (a step''s go with its execution).';
+  'Deletes the effects of pushes and invitations last tried before p_before (a step''s go with its execution).';
 
 revoke all on function private.holds_worker_lease(text, bigint, text, integer) from public;
 revoke all on function private.begin_outside_effect(text, bigint, text, integer, timestamptz, text, text, uuid, integer)
