@@ -1,7 +1,9 @@
 """Signed webhook deliveries: POST JSON with an HMAC-SHA256 signature, to public addresses only (by default).
 
 The signature header is `X-Leadgen-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`, keyed
-with the integration's signing secret (`verify_signature` is the receiver's side). Before connecting, the
+with the integration's signing secret (`verify_signature` is the receiver's side). The delivery id travels as
+`X-Leadgen-Delivery` and as `Idempotency-Key`: the worker sends the same id on every try of one delivery, so a
+receiver drops what it has processed already (docs/worker.md). Before connecting, the
 host is resolved and every address it has must be public: private, loopback, link-local, multicast and
 reserved addresses are refused unless `allow_private` (local development and tests). The request then goes
 to the address that was checked (the URL's host stays in the Host header and in TLS's SNI and certificate
