@@ -5,7 +5,7 @@ themselves run as the integration's owner under RLS. Times are the worker's cloc
 from __future__ import annotations
 
 from db.catalog import table
-from db.leased_queue import claim_sql
+from db.leased_queue import claim_sql, renew_sql
 from db.sql_builder import columns_sql
 
 # ---- the worker's login role --------------------------------------------------------------------------------
@@ -15,6 +15,8 @@ CLAIM = claim_sql(
     "integration_deliveries",
     "q.id, q.integration_id, q.lead_id, q.event_type, q.attempts, q.last_error",
 )
+# $1 delivery, $2 worker, $3 attempt, $4 now, $5 lease seconds -> the lease's new end, or no row when it is lost
+RENEW = renew_sql("integration_deliveries")
 # $1 delivery, $2 worker, $3 attempt, $4 now -> jsonb {state: run | lost | stopped, integrationId, leadId, claims}
 BEGIN = "select private.begin_integration_delivery($1::bigint, $2::text, $3::integer, $4::timestamptz)"
 # $1 delivery, $2 worker, $3 attempt, $4 now, $5 outcome (done | retry | failed), $6 error, $7 status, $8 retry at

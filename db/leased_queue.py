@@ -24,3 +24,14 @@ update private.{queue} q
   from due where q.id = due.id
 returning {returning}
 """
+
+
+def renew_sql(queue: str) -> str:
+    """Renew the lease on row $1 of `private.<queue>` for worker $2's attempt $3: until $4 + $5 seconds; the new end
+    of the lease, or no row when it is no longer the worker's (re-claimed after it ran out, settled, cancelled)."""
+    return f"""
+update private.{queue} q
+   set locked_until = $4::timestamptz + make_interval(secs => $5::double precision)
+ where q.id = $1::bigint and q.locked_by = $2::text and q.attempts = $3::integer and q.state = 'pending'
+returning q.locked_until
+"""

@@ -16,7 +16,7 @@ from typing import Any
 
 from db.catalog import table
 from db.integrations import as_login_role
-from db.leased_queue import claim_sql
+from db.leased_queue import claim_sql, renew_sql
 from db.session import RequestSession
 from db.sql_builder import columns_sql
 
@@ -39,6 +39,8 @@ CLAIM_EVENTS = claim_sql(
     "q.id, q.event_type, q.lead_id, q.lead_owner_id, q.space_id, q.payload, q.origin_workflow_id, q.chain_depth,"
     " q.attempts, q.last_error",
 )
+# $1 event, $2 worker, $3 attempt, $4 now, $5 lease seconds -> the lease's new end, or no row when it is lost
+RENEW_EVENT = renew_sql("workflow_events")
 # $1 event, $2 worker, $3 attempt (the claim's), $4 now, $5 note (why it started nothing, or null)
 FINISH_EVENT = """
 update private.workflow_events
@@ -70,6 +72,8 @@ CLAIM_JOBS = claim_sql(
     "workflow_jobs",
     "q.id, q.execution_id, q.step_index, q.attempts, q.last_error",
 )
+# $1 job, $2 worker, $3 attempt, $4 now, $5 lease seconds -> the lease's new end, or no row when it is lost
+RENEW_JOB = renew_sql("workflow_jobs")
 # $1 job, $2 worker, $3 attempt, $4 now -> jsonb {state: run | lost | stopped, ...}
 BEGIN_STEP = "select private.begin_workflow_step($1::bigint, $2::text, $3::integer, $4::timestamptz)"
 # $1 job, $2 worker, $3 attempt, $4 now, $5 outcome (completed | skipped | retry | failed), $6 output, $7 error,
@@ -78,12 +82,13 @@ END_STEP = (
     "select private.end_workflow_step($1::bigint, $2::text, $3::integer, $4::timestamptz, $5::text, $6::jsonb,"
     " $7::text, $8::timestamptz)"
 )
-# $1 now: the earliest future run_at of a pending job or event (for the worker's sleep)
-NEXT_DUE = """
-select least(
-  (select min(j.run_at) from private.workflow_jobs j where j.state = 'pending' and j.run_at > $1::timestamptz),
-  (select min(e.run_at) from private.workflow_events e where e.state = 'pending' and e.run_at > $1::timestamptz))
-"""
+# $1 now: when the worker should look again (after the clock's time), if ever: the earliest future run_at of a
+# pending row of any queue, or the end of a lease on one (a worker that died leaves its rows then)
+LEASED_QUEUES = ("workflow_jobs", "workflow_events", "integration_deliveries", "invitation_emails")
+_NEXT = "(select min(q.{c}) from private.{q} q where q.state = 'pending' and q.{c} > $1::timestamptz)"
+NEXT_DUE = "select least({})".format(
+    ", ".join(_NEXT.format(q=queue, c=column) for queue in LEASED_QUEUES for column in ("run_at", "locked_until"))
+)
 SCAN_INACTIVITY = "select private.scan_workflow_inactivity($1::timestamptz)"
 # $1 how many: steps whose secrets are still stored in clear (written past the API) -> action_id, workflow_id, secrets
 UNSEALED_SECRETS = "select action_id, workflow_id, secrets from private.unsealed_workflow_action_secrets($1::integer)"

@@ -9,8 +9,10 @@ back-off and failing on 5xx answers or after the last attempt.
 The link carries a token that only this deployment can make: `inv1_` and the base64url HMAC-SHA256 of the
 invitation's id, keyed by a key derived from LEADGEN_SECRET_KEY for this purpose alone. The database keeps only
 its SHA-256 (space_invitations.token_hash, stored when the email is sent), and the same token comes out of every
-attempt, so a retried email carries the same link. The Message-ID comes from the invitation too, so a retry
-replaces an outbox file instead of adding one.
+attempt, so a retried email carries the same link. The Message-ID comes from the invitation too: it is the email's
+idempotency key (domain/workflows/effects.py). "Sending" is recorded under it before the message goes out and
+"sent" right after, so a retry after a crash does not send a sent email again, and otherwise sends it with the same
+Message-ID (an outbox file is replaced, not added). The email's lease is renewed while it is sent.
 """
 
 from __future__ import annotations
@@ -27,9 +29,11 @@ from typing import Any
 import asyncpg
 
 from db import invitation_emails as sql
-from domain.mail import EmailError, build_message, header_text, message_id_for
+from domain.mail import EmailBackend, EmailError, build_message, header_text, message_id_for
 from domain.visitor_tokens import derive_key
 from domain.workflows.actions.send_email import email_backend
+from domain.workflows.effects import EffectLedger
+from domain.workflows.runtime import LeaseLost
 from domain.workflows.steps import LEASE_EXPIRED, Runtime
 
 TOKEN_PREFIX = "inv1_"  # noqa: S105 (a format marker, not a secret)
@@ -122,6 +126,14 @@ class InvitationEmails:
             return await self._settle(email, "failed", "no email delivery is configured (LEADGEN_SMTP_URL or outbox)")
         if not self.settings.secret:
             return await self._settle(email, "failed", "LEADGEN_SECRET_KEY is not set: no invitation link can be made")
+        try:
+            async with rt.lease(sql.RENEW, email.id, email.attempt, f"invitation email {email.id}") as lease:
+                return await lease.guard(self._send(email, backend))
+        except LeaseLost:
+            return "lost"
+
+    async def _send(self, email: ClaimedEmail, backend: EmailBackend) -> str:
+        rt = self.runtime
         token = invitation_token(self.settings.secret, email.invitation_id)
         async with rt.pool.acquire() as conn:
             facts = await conn.fetchval(
@@ -131,21 +143,34 @@ class InvitationEmails:
             return "stopped" if isinstance(facts, Mapping) and facts.get("state") == "stopped" else "lost"
         subject, body = invitation_text(facts, self.settings.link.replace("{token}", token))
         sender = rt.settings.email.sender
+        message_id = message_id_for(f"invitation.{email.invitation_id}", sender)
         message = build_message(
             sender=sender,
             to=str(facts["email"]),
             subject=subject,
             body=body,
-            message_id=message_id_for(f"invitation.{email.invitation_id}", sender),
+            message_id=message_id,
             headers={"X-Leadgen-Invitation": str(email.invitation_id)},
         )
+        ledger = EffectLedger(rt.pool, rt.clock, rt.worker_id, "invitation_emails", email.id, email.attempt)
+        try:
+            effect = await ledger.begin("invitation_email", message_id)
+        except asyncpg.PostgresError as exc:
+            if exc.sqlstate == "LG409":
+                return "lost"
+            raise
+        if effect.already_sent:  # it went out before the last attempt could record it: not again
+            rt.log.info("invitation email %s: sent already as %s; not sent again", email.id, message_id)
+            return await self._settle(email, "done", None)
         try:
             await backend.send(message)
         except EmailError as exc:
+            await ledger.settle(effect, sent=False, detail={"backend": backend.name})
             if exc.retryable and email.attempt < rt.config.max_attempts:
                 retry_at = rt.clock.now() + dt.timedelta(seconds=rt.config.backoff(email.attempt))
                 return await self._settle(email, "retry", f"{exc.message} (will retry)", retry_at)
             return await self._settle(email, "failed", exc.message)
+        await ledger.settle(effect, sent=True, detail={"backend": backend.name})
         return await self._settle(email, "done", None)
 
     async def _settle(

@@ -1,7 +1,9 @@
 """Signed webhook deliveries: POST JSON with an HMAC-SHA256 signature, to public addresses only (by default).
 
 The signature header is `X-Leadgen-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`, keyed
-with the integration's signing secret (`verify_signature` is the receiver's side). Before connecting, the
+with the integration's signing secret (`verify_signature` is the receiver's side). The delivery id travels as
+`X-Leadgen-Delivery` and as `Idempotency-Key`: the worker sends the same id on every try of one delivery, so a
+receiver drops what it has processed already (docs/worker.md). Before connecting, the
 host is resolved and every address it has must be public: private, loopback, link-local, multicast and
 reserved addresses are refused unless `allow_private` (local development and tests). The request then goes
 to the address that was checked (the URL's host stays in the Host header and in TLS's SNI and certificate
@@ -32,6 +34,8 @@ import httpx
 SIGNATURE_HEADER = "X-Leadgen-Signature"
 EVENT_HEADER = "X-Leadgen-Event"
 DELIVERY_HEADER = "X-Leadgen-Delivery"
+# the delivery id again, under the name receivers' idempotency middleware looks for: the same for every try
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 USER_AGENT = "leadgen-webhooks/1"
 DEFAULT_TIMEOUT = 10.0
 MAX_TIMEOUT = 30.0
@@ -39,7 +43,7 @@ SIGNATURE_TOLERANCE = 300  # seconds a receiver accepts between the signature's 
 # headers a delivery sets itself (or that HTTP/1.1 framing owns): extra headers of these names are ignored
 RESERVED_HEADERS = frozenset(
     {"host", "content-type", "content-length", "user-agent", "connection", "transfer-encoding", "te", "upgrade"}
-    | {SIGNATURE_HEADER.lower(), EVENT_HEADER.lower(), DELIVERY_HEADER.lower()}
+    | {SIGNATURE_HEADER.lower(), EVENT_HEADER.lower(), DELIVERY_HEADER.lower(), IDEMPOTENCY_HEADER.lower()}
 )
 
 IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -197,7 +201,8 @@ async def deliver(
 ) -> DeliveryResult:
     """POST `payload` as JSON to `url`, signed with `secret`; never raises for network or HTTP failures.
 
-    `delivery_id` (X-Leadgen-Delivery; a new UUID by default) lets a receiver recognise a retried delivery;
+    `delivery_id` (X-Leadgen-Delivery and Idempotency-Key; a new UUID by default) lets a receiver recognise a
+    retried delivery;
     `headers` are extra request headers (names in RESERVED_HEADERS are the delivery's own and are ignored)."""
     delivery_id = delivery_id or str(uuid.uuid4())
     limit = min(max(timeout, 0.001), MAX_TIMEOUT)
@@ -221,6 +226,7 @@ async def deliver(
                 "User-Agent": USER_AGENT,
                 EVENT_HEADER: event,
                 DELIVERY_HEADER: delivery_id,
+                IDEMPOTENCY_HEADER: delivery_id,
                 SIGNATURE_HEADER: sign(body, secret, int(time.time())),
             }
             extensions = {"sni_hostname": host} if target.scheme == "https" else {}

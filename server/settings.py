@@ -42,6 +42,9 @@ class Settings:
     previous_secret_keys: tuple[str, ...] = field(default=(), repr=False)
     webhook_allow_private: bool = False  # LEADGEN_WEBHOOK_ALLOW_PRIVATE=1: webhooks may call private addresses
     webhook_timeout: float = 10.0  # LEADGEN_WEBHOOK_TIMEOUT, seconds (at most 30)
+    # LEADGEN_WORKER_LEASE_SECONDS: the worker's lease on each claim, renewed while it runs; a dead worker's work is
+    # taken over this long after its last renewal (`leadgen worker --lease-seconds` overrides it)
+    worker_lease_seconds: float = 30.0
     # the workflow worker: its login role's connection (LEADGEN_WORKER_DATABASE_URL, or LEADGEN_WORKER_PASSWORD to
     # derive it from DATABASE_URL), and where emails go (SMTP, else an outbox folder; see domain/workflows/settings.py)
     worker_database_url: str | None = None
@@ -85,7 +88,7 @@ class Settings:
             pool_timeout=_seconds(env, "LEADGEN_POOL_TIMEOUT", 3.0, at_most=60.0),
             pool_min_size=_int(env, "LEADGEN_POOL_MIN", 2),
             pool_max_size=_int(env, "LEADGEN_POOL_MAX", 10),
-            compiled_reads=env.get("LEADGEN_COMPILED_READS", "1").strip().lower() not in ("0", "false", "off", "no"),
+            compiled_reads=_flag(env, "LEADGEN_COMPILED_READS", default=True),
             trusted_proxies=parse_trusted_proxies(env.get("LEADGEN_TRUSTED_PROXIES", "")),
             secret_key=env.get("LEADGEN_SECRET_KEY") or None,
             previous_secret_keys=tuple(
@@ -93,6 +96,7 @@ class Settings:
             ),
             webhook_allow_private=_flag(env, "LEADGEN_WEBHOOK_ALLOW_PRIVATE"),
             webhook_timeout=_seconds(env, "LEADGEN_WEBHOOK_TIMEOUT", 10.0, at_most=30.0),
+            worker_lease_seconds=_seconds(env, "LEADGEN_WORKER_LEASE_SECONDS", 30.0, at_most=3600.0, at_least=1.0),
             worker_database_url=env.get("LEADGEN_WORKER_DATABASE_URL") or None,
             worker_password=env.get("LEADGEN_WORKER_PASSWORD") or None,
             smtp_url=env.get("LEADGEN_SMTP_URL") or _smtp_url_from_parts(env),
@@ -141,11 +145,26 @@ def _invitation_url(env: Mapping[str, str]) -> str:
     return url
 
 
-def _flag(env: Mapping[str, str], name: str) -> bool:
-    return env.get(name, "").strip().lower() in ("1", "true", "on", "yes")
+TRUE_WORDS = ("1", "true", "on", "yes")
+FALSE_WORDS = ("0", "false", "off", "no")
 
 
-def _seconds(env: Mapping[str, str], name: str, default: float, *, at_most: float) -> float:
+def _flag(env: Mapping[str, str], name: str, *, default: bool = False) -> bool:
+    """A yes/no setting: 1/true/on/yes or 0/false/off/no (any case); unset or empty is the default; anything else
+    is refused (a typo never turns a setting on or off silently)."""
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in TRUE_WORDS:
+        return True
+    if raw in FALSE_WORDS:
+        return False
+    raise ValueError(f"{name} must be one of {', '.join(TRUE_WORDS + FALSE_WORDS)}, not {env.get(name)!r}")
+
+
+def _seconds(
+    env: Mapping[str, str], name: str, default: float, *, at_most: float, at_least: float | None = None
+) -> float:
     raw = env.get(name)
     if raw is None or not raw.strip():
         return default
@@ -155,6 +174,8 @@ def _seconds(env: Mapping[str, str], name: str, default: float, *, at_most: floa
         raise ValueError(f"{name} must be a number of seconds, not {raw!r}") from None
     if not 0 < value <= at_most:
         raise ValueError(f"{name} must be more than 0 and at most {at_most:g} seconds")
+    if at_least is not None and value < at_least:
+        raise ValueError(f"{name} must be at least {at_least:g} and at most {at_most:g} seconds")
     return value
 
 

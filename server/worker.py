@@ -3,10 +3,13 @@
 Run as many as you like, on one machine or many: they share the work through the database (FOR UPDATE SKIP LOCKED
 and leases). Each logs in as leadgen_worker (refusing to start as a superuser, a BYPASSRLS role or a role that
 inherits privileges), LISTENs on `leadgen_workflows` to wake up when events or steps are written, and polls every
-`--poll-interval` seconds as a fallback (sooner when a delayed step falls due). Every few minutes it writes the
-inactivity events that are due. It also sends the invitation emails queued by inviteToSpace
-(domain/invitation_emails.py). `--once` works until nothing is due and exits (cron, tests). SIGINT/SIGTERM let
-the steps under way finish, then stop.
+`--poll-interval` seconds as a fallback (sooner when a delayed step falls due or a lease runs out). Up to
+`--concurrency` pieces of work run at once (domain/workflows/dispatcher.py): a slot that frees up is filled at
+once. Each claim is leased for `--lease-seconds` (LEADGEN_WORKER_LEASE_SECONDS, default 30) and renewed every third
+of that while it runs, so a worker that dies leaves its work to the others within one lease. Every few minutes it
+writes the inactivity events that are due. It also sends the invitation emails queued by inviteToSpace
+(domain/invitation_emails.py). `--once` works until nothing is due and exits (cron, tests). SIGINT/SIGTERM let the
+work under way finish (its leases renewed), then stop.
 """
 
 from __future__ import annotations
@@ -30,12 +33,12 @@ import asyncpg
 
 from db.pool import create_worker_pool
 from db.workflows import CHANNEL
-from domain.invitation_emails import ROUND_LIMIT as INVITATION_ROUND
-from domain.invitation_emails import InvitationEmails, InvitationEmailSettings
+from domain.invitation_emails import ClaimedEmail, InvitationEmails, InvitationEmailSettings
 from domain.webhooks import WebhookPolicy
 from domain.workflows.actions.registry import ActionRegistry, default_registry
 from domain.workflows.clock import Clock, SystemClock
-from domain.workflows.engine import RunSummary, WorkflowEngine
+from domain.workflows.dispatcher import Dispatcher, RunSummary, Source
+from domain.workflows.engine import WorkflowEngine
 from domain.workflows.settings import ActionSettings, EmailSettings, EngineConfig, SmtpSettings
 from domain.workflows.steps import Runtime
 from server.credential_keys import load_keyring
@@ -45,6 +48,7 @@ from server.settings import Settings
 
 log = logging.getLogger("leadgen.worker")
 T = TypeVar("T")
+MIN_LEASE, MAX_LEASE = 1.0, 3600.0  # seconds; see server/settings.py (LEADGEN_WORKER_LEASE_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--poll-interval", type=float, default=5.0, help="seconds between polls (default 5)")
     parser.add_argument(
         "--inactivity-interval", type=float, default=300.0, help="seconds between inactivity scans (default 300)"
+    )
+    parser.add_argument(
+        "--lease-seconds",
+        type=float,
+        default=None,
+        help="lease of each claim, renewed while it runs; a dead worker's work is taken over after it"
+        " (default LEADGEN_WORKER_LEASE_SECONDS, else 30)",
     )
     parser.add_argument("--once", action="store_true", help="work until nothing is due, then exit")
 
@@ -104,18 +115,29 @@ class Worker:
         self._wake = asyncio.Event()
         self._listener: asyncpg.Connection | None = None
 
+    def dispatcher(self) -> Dispatcher:
+        """The engine's kinds of work and the invitation emails, `concurrency` at a time."""
+        sources = self.engine.sources()
+        if self.invitations is not None:
+            mailer = self.invitations
+
+            async def send(email: ClaimedEmail) -> RunSummary:
+                await mailer.run(email)
+                return RunSummary(emails=1)
+
+            sources.append(Source("invitation email", mailer.claim, send))
+        return Dispatcher(sources, self.options.concurrency, log)
+
     async def run_once(self) -> RunSummary:
         """Seal step secrets stored in clear, scan for inactivity, then work until nothing is due."""
         await self.engine.seal_step_secrets()
         await self.engine.scan_inactivity()
-        summary = await self.engine.run_due(self.options.concurrency)
-        if self.invitations is not None:
-            while await self.invitations.run_due():
-                pass
-        return summary
+        return await self.dispatcher().drain()
 
     async def run(self, stop: asyncio.Event) -> None:
+        dispatcher = self.dispatcher()
         next_scan = next_purge = time.monotonic()
+        stopping = asyncio.ensure_future(stop.wait())
         try:
             while not stop.is_set():
                 await self._listen()
@@ -135,16 +157,25 @@ class Worker:
                         )
                         await self._safely(self.invitations.purge(before), "purge of invitation emails")
                     next_purge = now + self.options.purge_interval
-                summary = await self._safely(self.engine.run_due(self.options.concurrency, stop), "run")
-                if summary is not None and (summary.events or summary.jobs):
-                    log.info("%s", summary)
-                if self.invitations is not None:
-                    sent = await self._safely(self.invitations.run_due(), "invitation emails")
-                    if sent is not None and sent >= INVITATION_ROUND:  # more may be due: go round again at once
-                        self._wake.set()
-                await self._sleep(stop, await self._timeout())
+                await self._safely(dispatcher.fill(), "claiming work")
+                # a free slot is filled as soon as a piece finishes, work is announced, or something falls due
+                wake = asyncio.ensure_future(self._wake.wait())
+                try:
+                    await dispatcher.wait(wake, stopping, timeout=await self._timeout())
+                finally:
+                    wake.cancel()
+                self._report(dispatcher.collect())
+            self._report(await dispatcher.finish())
+        except asyncio.CancelledError:
+            await dispatcher.cancel()
+            raise
         finally:
+            stopping.cancel()
             await self._unlisten()
+
+    def _report(self, summary: RunSummary) -> None:
+        if summary.happened():
+            log.info("%s", summary)
 
     async def _safely(self, work: Awaitable[T], what: str) -> T | None:
         """A long-running worker outlives a lost connection or a bug in one round: it logs and tries again."""
@@ -207,7 +238,8 @@ async def open_worker(
     """A worker on its own pool (close the pool when done). Refuses an unsafe login role. With `invitations` it
     sends invitation emails too."""
     opts = options or WorkerOptions()
-    pool = await create_worker_pool(dsn, min_size=1, max_size=opts.concurrency + 2)
+    # per piece of work in flight: its step's transaction, and now and then a heartbeat or an effect's record
+    pool = await create_worker_pool(dsn, min_size=1, max_size=2 * opts.concurrency + 2)
     runtime = Runtime(
         pool=pool,
         worker_id=worker_id or new_worker_id(),
@@ -227,10 +259,15 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         poll_interval=max(0.05, args.poll_interval),
         inactivity_interval=max(1.0, args.inactivity_interval),
     )
-    return asyncio.run(_main(settings, options, once=args.once))
+    lease = settings.worker_lease_seconds if args.lease_seconds is None else args.lease_seconds
+    if not MIN_LEASE <= lease <= MAX_LEASE:
+        print(f"leadgen worker: --lease-seconds must be {MIN_LEASE:g} to {MAX_LEASE:g}", file=sys.stderr)
+        return 2
+    config = EngineConfig(lease_seconds=lease)
+    return asyncio.run(_main(settings, options, config, once=args.once))
 
 
-async def _main(settings: Settings, options: WorkerOptions, *, once: bool) -> int:
+async def _main(settings: Settings, options: WorkerOptions, config: EngineConfig, *, once: bool) -> int:
     target = None
     dsn = settings.worker_database_url
     if dsn is None:
@@ -238,10 +275,15 @@ async def _main(settings: Settings, options: WorkerOptions, *, once: bool) -> in
         dsn = target.worker_dsn
     try:
         worker, pool = await open_worker(
-            dsn, action_settings(settings), options=options, invitations=invitation_settings(settings)
+            dsn, action_settings(settings), options=options, config=config, invitations=invitation_settings(settings)
         )
         try:
-            log.info("worker %s started (concurrency %s)", worker.engine.runtime.worker_id, options.concurrency)
+            log.info(
+                "worker %s started (concurrency %s, lease %g s)",
+                worker.engine.runtime.worker_id,
+                options.concurrency,
+                config.lease_seconds,
+            )
             if once:
                 summary = await worker.run_once()
                 print(f"worker: {summary}", file=sys.stderr)

@@ -105,8 +105,8 @@ async def test_a_worker_process_killed_mid_step_loses_nothing(
         if process is not None and process.returncode is None:
             process.kill()
             await process.wait()
-    # another worker, once the lease (120 s by default) has run out
-    clock = FakeClock(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=121))
+    # another worker, once the lease (30 s by default; test_worker_recovery.py: within a configured one) has run out
+    clock = FakeClock(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=31))
     async with running_worker(cluster.dsn(workflow_db), clock) as rescuer:
         await rescuer.run_once()
     [run] = await executions(admin, workflow)

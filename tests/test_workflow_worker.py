@@ -344,13 +344,13 @@ class Hang:
         return StepOutcome()
 
 
-async def test_a_step_that_would_outlive_its_lease_is_stopped(
+async def test_a_step_that_runs_too_long_is_stopped(
     admin: asyncpg.Connection, cluster: PgCluster, workflow_db: str
 ) -> None:
     scope = await personal(admin)
     workflow = await add_workflow(admin, scope, "lead_created", steps=[("change_stage", {}, 0)])
     await add_lead(admin, scope)
-    config = EngineConfig(lease_seconds=0.4, max_attempts=1)
+    config = EngineConfig(step_timeout_seconds=0.4, max_attempts=1)
     async with running_worker(
         cluster.dsn(workflow_db), FakeClock(), config=config, registry=registry_with(Hang())
     ) as w:

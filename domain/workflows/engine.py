@@ -1,10 +1,11 @@
 """The workflow engine: fan events out into executions, run due steps, scan for inactivity.
 
 Any number of engines (in one process or on many machines) may work on one database at once: every event and job
-is claimed with FOR UPDATE SKIP LOCKED under a lease (EngineConfig.lease_seconds of the engine's clock), so each is
-worked on by one engine at a time, and one that stops mid-way (killed, crashed, disconnected) loses nothing: when
-the lease runs out, another engine claims the row again (its attempts count up; past EngineConfig.max_attempts it
-fails for good). Settling a row checks the lease is still the settler's.
+is claimed with FOR UPDATE SKIP LOCKED under a lease (EngineConfig.lease_seconds of the engine's clock, renewed by a
+heartbeat while the work runs: runtime.py), so each is worked on by one engine at a time, and one that stops
+mid-way (killed, crashed, disconnected) loses nothing: when its lease runs out, another engine claims the row again
+(its attempts count up; past EngineConfig.max_attempts it fails for good). Settling a row checks the lease is still
+the settler's. Up to `concurrency` pieces of work run at once (dispatcher.py).
 
 An event's fan-out is one transaction: the candidates (active workflows of the event's scope with a trigger of
 its type, switched on before the event happened) are matched against their conditions here
@@ -20,33 +21,18 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import uuid
-from dataclasses import dataclass
 
 from db import workflows as sql
 from domain.workflows.conditions import Problem, trigger_matches, unusable_conditions
-from domain.workflows.integration_push import IntegrationPush
+from domain.workflows.dispatcher import Dispatcher, RunSummary, Source
+from domain.workflows.effects import purge_effects
+from domain.workflows.integration_push import ClaimedDelivery, IntegrationPush
 from domain.workflows.model import ClaimedEvent, ClaimedJob
 from domain.workflows.step_secrets import sealed_plain
 from domain.workflows.steps import LEASE_EXPIRED, LeaseLost, Runtime, classify, run_job
 
 EVENT_BATCH = 10
-
-
-@dataclass
-class RunSummary:
-    """What a run of the engine did (tests and logs)."""
-
-    events: int = 0  # events fanned out (or given up)
-    executions: int = 0  # executions those events started
-    jobs: int = 0  # steps run (any outcome)
-    completed: int = 0  # executions that completed during the run
-    failed: int = 0  # executions that failed during the run
-    lost: int = 0  # jobs whose lease was lost, or whose execution had stopped
-    pushes: int = 0  # integration pushes of new leads run (integration_push.py; any outcome)
-
-    def add(self, other: RunSummary) -> None:
-        for name in ("events", "executions", "jobs", "completed", "failed", "lost", "pushes"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+__all__ = ["RunSummary", "WorkflowEngine"]
 
 
 def _refusal(trigger_type: str, problems: list[Problem]) -> str:
@@ -84,7 +70,8 @@ class WorkflowEngine:
             await self._settle_event(sql.FAIL_EVENT, event, rt.clock.now(), error)
             return 0
         try:
-            return await self._fan_out(event)
+            async with rt.lease(sql.RENEW_EVENT, event.id, event.attempt, f"event {event.id}") as lease:
+                return await lease.guard(self._fan_out(event))
         except LeaseLost:
             rt.log.info("event %s: lease lost; another worker has it", event.id)
             return 0
@@ -153,28 +140,27 @@ class WorkflowEngine:
 
     # ---- everything due ---------------------------------------------------------------------------------------
 
+    def sources(self) -> list[Source]:
+        """The engine's kinds of work for a Dispatcher, in order of preference: events, steps, integration pushes."""
+
+        async def run_event(event: ClaimedEvent) -> RunSummary:
+            return RunSummary(events=1, executions=await self.fan_out(event))
+
+        async def run_push(delivery: ClaimedDelivery) -> RunSummary:
+            await self.pushes.run(delivery)
+            return RunSummary(pushes=1)
+
+        return [
+            Source("event", self.claim_events, run_event),
+            Source("job", self.claim_jobs, self.run_job),
+            Source("integration delivery", self.pushes.claim, run_push),
+        ]
+
     async def run_due(self, concurrency: int = 1, stop: asyncio.Event | None = None) -> RunSummary:
-        """Work until nothing is due at the clock's time (or `stop` is set): `concurrency` lanes, each fanning out
-        events first, then running one job at a time (a step with no delay that follows is due at once, so it runs
-        too), and, when no step is due, one due integration push (integration_push.py)."""
-        summary = RunSummary()
-
-        async def lane() -> None:
-            while stop is None or not stop.is_set():
-                events = await self.process_events()
-                summary.add(events)
-                if events.events:
-                    continue
-                jobs = await self.claim_jobs(1)
-                if jobs:
-                    summary.add(await self.run_job(jobs[0]))
-                elif await self.pushes.run_one() is not None:  # no step due: an integration push, if one is
-                    summary.pushes += 1
-                else:
-                    return
-
-        await asyncio.gather(*(lane() for _ in range(max(1, concurrency))))
-        return summary
+        """Work until nothing is due at the clock's time (or `stop` is set): up to `concurrency` pieces at once,
+        events first, then steps (a step with no delay that follows is due at once, so it runs too), then integration
+        pushes."""
+        return await Dispatcher(self.sources(), concurrency, self.runtime.log).drain(stop)
 
     async def scan_inactivity(self) -> int:
         """Write inactivity events due at the clock's time (once per lead, days and inactive period)."""
@@ -200,10 +186,10 @@ class WorkflowEngine:
         before = self.runtime.clock.now() - dt.timedelta(seconds=self.runtime.config.retention_seconds)
         async with self.runtime.pool.acquire() as conn:
             purged = int(await conn.fetchval(sql.PURGE, before))
-        return purged + await self.pushes.purge(before)
+        return purged + await self.pushes.purge(before) + await purge_effects(self.runtime.pool, before)
 
     async def next_due(self) -> dt.datetime | None:
-        """When the next pending event or job falls due (after the clock's time), if any."""
+        """When the next row of a queue falls due or a lease on one runs out (after the clock's time), if ever."""
         async with self.runtime.pool.acquire() as conn:
             value = await conn.fetchval(sql.NEXT_DUE, self.runtime.clock.now())
         return value if isinstance(value, dt.datetime) else None

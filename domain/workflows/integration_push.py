@@ -9,11 +9,14 @@ delivery, all as the integration's OWNER (role `authenticated`, the owner's clai
 settling use the worker's login role, through private.begin/end_integration_delivery, which check the lease):
 1. a short transaction reads the integration, the lead (and its company) and the credentials (the owner must
    manage the integration: leadgen.integration_credentials), and marks the integration `syncing`;
-2. the signed POST (domain/webhooks.deliver; X-Leadgen-Event `lead.created`, the same X-Leadgen-Delivery id for
-   every try) to the integration's settings.url, outside any transaction;
+2. the signed POST (domain/webhooks.deliver; X-Leadgen-Event `lead.created`, the same X-Leadgen-Delivery and
+   Idempotency-Key for every try) to the integration's settings.url, outside any transaction, recorded under that
+   key before and after (effects.py): a retry after a crash sends it again with the same key, or, when it went out
+   already, not at all;
 3. a transaction records `success`, or `error` with sync_error, and last_sync_at, and settles the delivery.
 Timeouts, network errors, 5xx, 408 and 429 are retried; a refused address, another 4xx, or a missing URL or
 secret fail the delivery at once. A delivery of an integration switched off (or deleted) meanwhile is cancelled.
+The delivery's lease is renewed while it runs (runtime.Lease); a lost lease stops it.
 """
 
 from __future__ import annotations
@@ -32,7 +35,9 @@ from db.session import Caller, RequestSession
 from domain.integration_webhooks import integration_secret, integration_url, signing_secret_of
 from domain.webhooks import deliver
 from domain.workflows.actions.base import ActionError, PermanentActionError, RetryableActionError
+from domain.workflows.effects import EffectLedger
 from domain.workflows.lead_data import company_of, lead_document
+from domain.workflows.runtime import LeaseLost
 from domain.workflows.steps import LEASE_EXPIRED, Runtime, classify
 
 EVENT = "lead.created"
@@ -92,6 +97,15 @@ class IntegrationPush:
         if delivery.attempt > rt.config.max_attempts:
             error = f"gave up after {delivery.attempt - 1} attempts: {delivery.last_error or LEASE_EXPIRED}"
             return await self._settle(delivery, None, "failed", error)
+        what = f"integration delivery {delivery.id}"
+        try:
+            async with rt.lease(sql.RENEW, delivery.id, delivery.attempt, what) as lease:
+                return await lease.guard(self._run(delivery))
+        except LeaseLost:
+            return "lost"
+
+    async def _run(self, delivery: ClaimedDelivery) -> str:
+        rt = self.runtime
         async with rt.pool.acquire() as conn:
             info = await conn.fetchval(sql.BEGIN, delivery.id, rt.worker_id, delivery.attempt, rt.clock.now())
         if not isinstance(info, Mapping) or info.get("state") != "run":
@@ -104,6 +118,18 @@ class IntegrationPush:
             prepared = await self._prepare(caller, delivery)
         except Exception as exc:
             return await self._failed(delivery, caller, exc, None)
+        key = str(prepared.payload["deliveryId"])
+        ledger = EffectLedger(rt.pool, rt.clock, rt.worker_id, "integration_deliveries", delivery.id, delivery.attempt)
+        try:
+            effect = await ledger.begin("integration_push", key)
+        except asyncpg.PostgresError as exc:
+            if exc.sqlstate == "LG409":
+                return "lost"
+            raise
+        if effect.already_sent:  # it went out before the last attempt could record it: not again
+            rt.log.info("integration delivery %s: sent already under key %s; not sent again", delivery.id, key)
+            status = effect.detail.get("statusCode")
+            return await self._settle(delivery, caller, "done", None, status if isinstance(status, int) else None)
         result = await deliver(
             prepared.url,
             prepared.payload,
@@ -111,8 +137,9 @@ class IntegrationPush:
             timeout=rt.settings.webhooks.timeout,
             allow_private=rt.settings.webhooks.allow_private,
             event=EVENT,
-            delivery_id=str(prepared.payload["deliveryId"]),
+            delivery_id=key,
         )
+        await ledger.settle(effect, sent=result.ok, detail={"statusCode": result.status_code})
         if result.ok:
             return await self._settle(delivery, caller, "done", None, result.status_code)
         message = result.error or "the delivery failed"

@@ -74,12 +74,20 @@ class ActionSettings:
 class EngineConfig:
     """How the engine claims and retries work. Times are seconds of the engine's clock."""
 
-    lease_seconds: float = 120.0  # an action must finish within its lease, or another worker runs it again
+    # a claim's lease: renewed every third of it while the work runs (a heartbeat), so another worker takes over
+    # the work of a worker that died (killed, disconnected) this long after its last renewal
+    lease_seconds: float = 30.0
+    step_timeout_seconds: float = 90.0  # a step still running after this long is stopped (a retryable failure)
     max_attempts: int = 5  # claims of one event or job before it is failed for good
     retry_base_seconds: float = 10.0  # back-off: base * 2^(attempt - 1), at most retry_max_seconds
     retry_max_seconds: float = 3600.0
     max_chain_depth: int = 3  # events caused by workflow runs this deep or deeper start nothing
     retention_seconds: float = 7 * 24 * 3600.0  # settled queue rows are purged after this long
+
+    @property
+    def heartbeat_seconds(self) -> float:
+        """How often a running claim renews its lease."""
+        return self.lease_seconds / 3
 
     def backoff(self, attempt: int) -> float:
         """Seconds to wait before the attempt after `attempt` (1-based)."""

@@ -7,19 +7,18 @@
    (step_secrets.py; only the owner may read them), the config is validated, the action runs; then
    the transaction switches back to the login role and `private.end_workflow_step` records the outcome and
    schedules the next step, and only then commits. A lost lease (LG409) rolls back the action's writes with it.
+   The lease is renewed while all this runs (runtime.Lease); the action is stopped when the lease is lost or after
+   EngineConfig.step_timeout_seconds. Outside effects go through the step's EffectLedger (effects.py).
 3. A failed attempt is rolled back and recorded in a transaction of its own: retried with back-off while attempts
    remain and the error is retryable, else the step and its execution fail.
 """
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
-import logging
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
@@ -36,39 +35,15 @@ from domain.workflows.actions.base import (
     StepInfo,
     StepOutcome,
 )
-from domain.workflows.actions.registry import ActionRegistry, default_registry
-from domain.workflows.clock import Clock, SystemClock
+from domain.workflows.effects import EffectLedger
 from domain.workflows.lead_data import company_of
 from domain.workflows.model import ClaimedJob
-from domain.workflows.settings import ActionSettings, EngineConfig
+from domain.workflows.runtime import LeaseLost, Runtime
 from domain.workflows.step_secrets import SECRET_ACTION_TYPES, open_all
 
 LEASE_EXPIRED = "the worker running it stopped before finishing (its lease ran out)"
 PERMANENT_SQLSTATE_CLASSES = ("22", "23", "42", "P0")  # bad data, integrity, privileges (RLS), raised on purpose
-STEP_SHARE_OF_LEASE = 0.75  # how much of its lease a step may take before it is stopped
-
-
-@dataclass
-class Runtime:
-    """What running steps needs: the worker's pool (its login role), identity, clock, settings and actions."""
-
-    pool: asyncpg.Pool
-    worker_id: str
-    clock: Clock = field(default_factory=SystemClock)
-    config: EngineConfig = field(default_factory=EngineConfig)
-    settings: ActionSettings = field(default_factory=ActionSettings)
-    registry: ActionRegistry = field(default_factory=default_registry)
-    log: logging.Logger = field(default_factory=lambda: logging.getLogger("leadgen.workflows"))
-
-    async def claim(self, statement: str, limit: int, lease_seconds: float | None) -> list[asyncpg.Record]:
-        """Rows of a leased queue claimed by this worker (`statement` from db.leased_queue.claim_sql)."""
-        lease = self.config.lease_seconds if lease_seconds is None else lease_seconds
-        async with self.pool.acquire() as conn:
-            return list(await conn.fetch(statement, self.worker_id, self.clock.now(), lease, limit))
-
-
-class LeaseLost(Exception):
-    """Another worker holds the row now (our lease ran out, or the execution was cancelled)."""
+__all__ = ["LEASE_EXPIRED", "LeaseLost", "Runtime", "classify", "run_job"]
 
 
 def classify(exc: BaseException) -> tuple[bool, str, float | None]:
@@ -83,7 +58,7 @@ def classify(exc: BaseException) -> tuple[bool, str, float | None]:
             return False, f"not allowed for the workflow's owner (row level security or privileges): {exc}", None
         return not state.startswith(PERMANENT_SQLSTATE_CLASSES), f"database error {state}: {exc}", None
     if isinstance(exc, TimeoutError):
-        return True, "the step took too long (stopped before its lease ran out)", None
+        return True, "the step took too long (stopped after EngineConfig.step_timeout_seconds)", None
     if isinstance(exc, (OSError, asyncpg.InterfaceError)):
         return True, f"{type(exc).__name__}: {exc}", None
     return True, f"unexpected {type(exc).__name__}: {exc}", None
@@ -118,43 +93,41 @@ async def run_job(runtime: Runtime, job: ClaimedJob) -> str:
     if job.attempt > runtime.config.max_attempts:
         error = f"gave up after {job.attempt - 1} attempts: {job.last_error or LEASE_EXPIRED}"
         return await _end(runtime, job, "failed", error=error) or "lost"
-    async with runtime.pool.acquire() as conn:
-        info = await conn.fetchval(sql.BEGIN_STEP, job.id, runtime.worker_id, job.attempt, runtime.clock.now())
-    if not isinstance(info, Mapping) or info.get("state") != "run":
-        return "lost" if not isinstance(info, Mapping) or info.get("state") == "lost" else "stopped"
-    claims = info.get("claims")
-    session = RequestSession(runtime.pool, Caller("authenticated", dict(claims or {})), readonly=False)
-    try:
-        if not isinstance(claims, Mapping):
-            raise PermanentActionError("the workflow's owner can no longer act (the user is deleted or banned)")
-        # a step that would outlive its lease is stopped first (a retryable timeout): no second worker overlaps it
-        async with asyncio.timeout(runtime.config.lease_seconds * STEP_SHARE_OF_LEASE):
-            outcome = await _run_action(runtime, session, job, info)
-        await session.execute(sql.AS_LOGIN_ROLE)
-        status = await session.fetchval(
-            sql.END_STEP,
-            job.id,
-            runtime.worker_id,
-            job.attempt,
-            runtime.clock.now(),
-            "skipped" if outcome.skipped else "completed",
-            dict(outcome.output),
-            None,
-            None,
-        )
-        await session.finish(commit=True)
-        return str(status)
-    except asyncio.CancelledError:
-        await _abandon(runtime, session)
-        raise
-    except BaseException as exc:
-        await _abandon(runtime, session)
-        if isinstance(exc, asyncpg.PostgresError) and exc.sqlstate == "LG409":
-            runtime.log.info("job %s: lease lost; its writes were rolled back", job.id)
-            return "lost"
-        if not isinstance(exc, Exception):
-            raise
-        return await _failed_attempt(runtime, job, exc)
+    async with runtime.lease(sql.RENEW_JOB, job.id, job.attempt, f"job {job.id}") as lease:
+        async with runtime.pool.acquire() as conn:
+            info = await conn.fetchval(sql.BEGIN_STEP, job.id, runtime.worker_id, job.attempt, runtime.clock.now())
+        if not isinstance(info, Mapping) or info.get("state") != "run":
+            return "lost" if not isinstance(info, Mapping) or info.get("state") == "lost" else "stopped"
+        claims = info.get("claims")
+        session = RequestSession(runtime.pool, Caller("authenticated", dict(claims or {})), readonly=False)
+        try:
+            if not isinstance(claims, Mapping):
+                raise PermanentActionError("the workflow's owner can no longer act (the user is deleted or banned)")
+            outcome = await lease.guard(
+                _run_action(runtime, session, job, info), timeout=runtime.config.step_timeout_seconds
+            )
+            await session.execute(sql.AS_LOGIN_ROLE)
+            status = await session.fetchval(
+                sql.END_STEP,
+                job.id,
+                runtime.worker_id,
+                job.attempt,
+                runtime.clock.now(),
+                "skipped" if outcome.skipped else "completed",
+                dict(outcome.output),
+                None,
+                None,
+            )
+            await session.finish(commit=True)
+            return str(status)
+        except BaseException as exc:
+            await _abandon(runtime, session)
+            if isinstance(exc, LeaseLost) or (isinstance(exc, asyncpg.PostgresError) and exc.sqlstate == "LG409"):
+                runtime.log.info("job %s: lease lost; its writes were rolled back", job.id)
+                return "lost"
+            if not isinstance(exc, Exception):
+                raise
+            return await _failed_attempt(runtime, job, exc)
 
 
 async def _abandon(runtime: Runtime, session: RequestSession) -> None:
@@ -241,6 +214,16 @@ async def _run_action(
         ),
         clock=runtime.clock,
         settings=runtime.settings,
+        effects=EffectLedger(
+            runtime.pool,
+            runtime.clock,
+            runtime.worker_id,
+            "workflow_jobs",
+            job.id,
+            job.attempt,
+            execution_id=execution_id,
+            step_index=step.index,
+        ),
         company=await company_of(session, dict(lead)),
     )
     return await action.run(ctx, config)

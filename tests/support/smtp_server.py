@@ -1,5 +1,6 @@
 """A tiny SMTP server for tests (asyncio, 127.0.0.1, no TLS, no auth): it keeps every message it accepts, and can
-refuse recipients with a chosen reply (e.g. 550 permanently, 451 for now)."""
+refuse recipients with a chosen reply (e.g. 550 permanently, 451 for now), or stall: keep the next `stall` messages
+without ever answering their DATA (as a server would whose reply a killed client never read)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,14 @@ class SmtpServer:
     refuse_recipients: str | None = None  # e.g. "550 5.1.1 no such user": RCPT TO gets this answer
     messages: list[EmailMessage] = field(default_factory=list)
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)  # (MAIL FROM, RCPT TOs)
+    stall: int = 0  # the next `stall` messages are kept but never answered (until close_stalled or the client leaves)
+    stalled: asyncio.Event = field(default_factory=asyncio.Event)  # set when a message is kept unanswered
+    _stalled_writers: list[asyncio.StreamWriter] = field(default_factory=list)
+
+    def close_stalled(self) -> None:
+        """Hang up on the clients waiting for an answer to their DATA."""
+        for writer in self._stalled_writers:
+            writer.close()
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         async def reply(line: str) -> None:
@@ -48,6 +57,12 @@ class SmtpServer:
                     assert isinstance(message, EmailMessage)
                     self.messages.append(message)
                     self.envelopes.append((sender, recipients))
+                    if self.stall > 0:
+                        self.stall -= 1
+                        self._stalled_writers.append(writer)
+                        self.stalled.set()
+                        await reader.read()  # no answer: until the client goes away or we hang up
+                        break
                     await reply("250 queued")
                 elif verb == "QUIT":
                     await reply("221 bye")
@@ -59,12 +74,13 @@ class SmtpServer:
 
 
 @asynccontextmanager
-async def smtp_server(refuse_recipients: str | None = None) -> AsyncIterator[SmtpServer]:
-    server = SmtpServer(refuse_recipients=refuse_recipients)
+async def smtp_server(refuse_recipients: str | None = None, stall: int = 0) -> AsyncIterator[SmtpServer]:
+    server = SmtpServer(refuse_recipients=refuse_recipients, stall=stall)
     listener = await asyncio.start_server(server.handle, "127.0.0.1", 0)
     server.port = listener.sockets[0].getsockname()[1]
     try:
         yield server
     finally:
+        server.close_stalled()
         listener.close()
         await listener.wait_closed()

@@ -15,6 +15,7 @@ import asyncpg
 
 from domain.credentials import Keyring
 from domain.webhooks import WebhookPolicy
+from domain.workflows.actions.registry import ActionRegistry
 from domain.workflows.clock import Clock
 from domain.workflows.settings import ActionSettings, EmailSettings, EngineConfig, SmtpSettings
 from server.worker import Worker, WorkerOptions, open_worker
@@ -50,14 +51,16 @@ async def worker_with(
     config: EngineConfig | None = None,
     concurrency: int = 2,
     worker_id: str | None = None,
+    registry: ActionRegistry | None = None,
 ) -> AsyncIterator[Worker]:
-    """An in-process worker (login role leadgen_worker) with these action settings."""
+    """An in-process worker (login role leadgen_worker) with these action settings (and actions)."""
     worker, pool = await open_worker(
         with_user(dsn, "leadgen_worker"),
         settings,
         options=WorkerOptions(concurrency=concurrency, poll_interval=0.2),
         clock=clock,
         config=config,
+        registry=registry,
         worker_id=worker_id,
     )
     try:

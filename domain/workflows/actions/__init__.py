@@ -56,10 +56,17 @@ back-off up to EngineConfig.max_attempts, then failed) or `PermanentActionError(
 allowed: the step and its execution fail now; retryExecution re-runs it with the then current config). Any other
 exception counts as retryable, a database refusal (SQLSTATE classes 22, 23, 42, P0) as permanent. Messages are
 stored in execution_data and shown in the API: never put secrets in them. Do slow outside calls (SMTP, HTTP)
-before your writes. A step is stopped (a retryable timeout, its transaction rolled back) after 3/4 of the lease
-(EngineConfig.lease_seconds, 120 s), so no second worker overlaps it; an outside effect of an attempt that timed
-out or died can still happen again on the next attempt - make deliveries idempotent, e.g. with
-`ctx.execution_id` + `ctx.step.index` as an idempotency key / X-Leadgen-Delivery id.
+before your writes. A step is stopped (a retryable timeout, its transaction rolled back) after
+EngineConfig.step_timeout_seconds (90 s), or as soon as its lease is lost (the worker renews it every third of
+EngineConfig.lease_seconds while the step runs), so no second worker overlaps it. An outside effect of an attempt
+that died can still happen again on the next attempt: go through `ctx.effects` (domain/workflows/effects.py) with
+a stable idempotency key made from `ctx.execution_id` + `ctx.step.index`:
+
+    effect = await ctx.effects.begin("webhook", key)   # "sending", committed; LG409 if the lease is lost
+    if not effect.already_sent:                        # sent before a crash: do not send it again
+        result = await deliver(..., delivery_id=key)   # the same key on every try, for the receiver to drop
+        await ctx.effects.settle(effect, sent=result.ok, detail={"statusCode": result.status_code})
+    return StepOutcome(output={..., "idempotency": effect.report()})
 
 Writes made by a step carry the transaction-local `leadgen.workflow_context` (the engine sets it), so the events
 they cause never restart the same workflow and chains of workflows stop after EngineConfig.max_chain_depth.

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from db.session import RequestSession
 from domain.workflows.clock import Clock
 from domain.workflows.conditions import Problem
+from domain.workflows.effects import EffectLedger
 from domain.workflows.settings import ActionSettings
 from domain.workflows.templates import template_variables
 
@@ -73,7 +74,9 @@ class ActionContext:
     every statement runs under Row Level Security, exactly as if the owner made it through the API. The engine
     commits it after the step's outcome is recorded in the same transaction, so the action's writes happen once;
     an action must not call `session.finish()`. Do slow outside calls (HTTP, SMTP) before writing, to hold locks
-    briefly, and finish within the engine's lease (EngineConfig.lease_seconds)."""
+    briefly, and finish within EngineConfig.step_timeout_seconds (the worker renews the step's lease meanwhile).
+    An outside effect goes through `effects` (domain/workflows/effects.py): begin it under its idempotency key,
+    skip it when it was sent already, settle it after."""
 
     session: RequestSession
     lead: Mapping[str, Any]  # the lead's row as the owner sees it (columns of public.leads)
@@ -83,6 +86,7 @@ class ActionContext:
     event: EventInfo
     clock: Clock
     settings: ActionSettings
+    effects: EffectLedger  # the step's outside effects under idempotency keys
     company: Mapping[str, Any] | None = None  # the lead's company as the owner sees it (None: none, or hidden)
     log: logging.Logger = field(default_factory=lambda: logging.getLogger("leadgen.workflows.actions"))
 

@@ -13,11 +13,15 @@ text; the subject on one line, see domain/mail.header_text).
 Delivery (domain/mail.py): SMTP when configured (LEADGEN_SMTP_URL or LEADGEN_SMTP_HOST ...), else the outbox folder
 (development: <data dir>/outbox). Connection problems, timeouts and 4xx answers are retried; 5xx answers fail the
 step. A lead without an email address (or with one that is not a single plain address) is skipped, not failed.
-The Message-ID is made from the execution and step, so a retried step sends the same message (an outbox file is
-replaced, not added). After sending, an `email_sent` activity (as the workflow's owner) records the message id,
-subject, recipient and the workflow; the owner's right to write the lead is checked before sending.
+The Message-ID is made from the execution and step: it is the email's idempotency key (domain/workflows/effects.py).
+"Sending" is recorded under it before the message goes out and "sent" right after, apart from the step's
+transaction; a retry after a crash (or a lost database) sends nothing when the message was sent, and otherwise
+sends it again with the same Message-ID (an outbox file is replaced, not added). After sending, an `email_sent`
+activity (as the workflow's owner) records the message id, subject, recipient and the workflow; the owner's right
+to write the lead is checked before sending.
 
-Output: {"messageId", "to", "subject", "backend": "smtp" | "outbox", "activityId"}.
+Output: {"messageId", "to", "subject", "backend": "smtp" | "outbox", "activityId", "idempotency": {"key",
+"attempt", "alreadyAttempted", "previousOutcome", "resent", "duplicateAvoided", "sentAt"}}.
 """
 
 from __future__ import annotations
@@ -122,12 +126,16 @@ class SendEmailAction:
             )
         except ValueError as exc:  # the email package refuses the message: the same on every try
             raise PermanentActionError(f"the message cannot be built: {exc}") from None
-        try:
-            await backend.send(message)
-        except EmailError as exc:
-            if exc.retryable:
-                raise RetryableActionError(exc.message) from None
-            raise PermanentActionError(exc.message) from None
+        effect = await ctx.effects.begin("email", message_id)
+        if not effect.already_sent:
+            try:
+                await backend.send(message)
+            except EmailError as exc:
+                await ctx.effects.settle(effect, sent=False, detail={"backend": backend.name})
+                if exc.retryable:
+                    raise RetryableActionError(exc.message) from None
+                raise PermanentActionError(exc.message) from None
+            await ctx.effects.settle(effect, sent=True, detail={"backend": backend.name})
         data = {
             "message_id": message_id,
             "subject": subject,
@@ -146,5 +154,6 @@ class SendEmailAction:
                 "subject": subject,
                 "backend": backend.name,
                 "activityId": str(activity_id),
+                "idempotency": effect.report(),
             }
         )

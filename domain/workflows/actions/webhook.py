@@ -1,5 +1,6 @@
 """`webhook`: POST the lead and the event as JSON to a URL, signed like every Leadgen webhook (domain/webhooks.py:
-`X-Leadgen-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<body>">`, plus X-Leadgen-Event and X-Leadgen-Delivery).
+`X-Leadgen-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<body>">`, plus X-Leadgen-Event, X-Leadgen-Delivery and
+Idempotency-Key).
 
 Config:
     {"url": "https://hooks.example.com/leads",   # http(s); required unless the integration has settings.url
@@ -13,10 +14,13 @@ Config:
 Deliveries go only to public addresses (private, loopback, link-local ... are refused: a permanent failure) unless
 LEADGEN_WEBHOOK_ALLOW_PRIVATE is set; redirects are not followed; each try is bounded by LEADGEN_WEBHOOK_TIMEOUT.
 Timeouts, network errors, 5xx, 408 and 429 are retried with the engine's back-off; other answers fail the step.
-The delivery id is the same for every try of a step, so a receiver can drop a repeated delivery. The secret and
-the headers are stored encrypted apart from the config and never returned (domain/workflows/step_secrets.py; the
-engine adds them back to the config it runs), nor recorded (execution_data keeps the status code, delivery id and
-duration).
+The delivery id (X-Leadgen-Delivery and Idempotency-Key; made from the execution and step) is the same for every
+try of a step, so a receiver can drop a repeated delivery. It is the delivery's idempotency key
+(domain/workflows/effects.py): "sending" is recorded under it before the POST and "sent" after a 2xx, apart from
+the step's transaction, so a retry after a crash does not POST again what was delivered, and otherwise POSTs again
+with the same id. The secret and the headers are stored encrypted apart from the config and never returned
+(domain/workflows/step_secrets.py; the engine adds them back to the config it runs), nor recorded (execution_data
+keeps the status code, delivery id, duration and the idempotency report).
 
 Body: {"event": "workflow.webhook", "deliveryId", "sentAt", "workflow": {id, name}, "execution": {id, step},
 "trigger": {type, payload}, "lead": {... the lead in the API's names, with its company}}.
@@ -121,6 +125,11 @@ class WebhookAction:
             "trigger": {"type": ctx.event.type, "payload": json_value(ctx.event.payload)},
             "lead": lead_document(ctx.lead, ctx.company),
         }
+        effect = await ctx.effects.begin("webhook", delivery_id)
+        if effect.already_sent:  # delivered before the last attempt could record it: not again
+            status = effect.detail.get("statusCode")
+            output = {"statusCode": status, "deliveryId": delivery_id, "idempotency": effect.report()}
+            return StepOutcome(output=output)
         policy = ctx.settings.webhooks
         result = await deliver(
             url,
@@ -132,8 +141,14 @@ class WebhookAction:
             delivery_id=delivery_id,
             headers=config.get("headers"),
         )
+        await ctx.effects.settle(effect, sent=result.ok, detail={"statusCode": result.status_code})
         if result.ok:
-            output = {"statusCode": result.status_code, "deliveryId": delivery_id, "durationMs": result.duration_ms}
+            output = {
+                "statusCode": result.status_code,
+                "deliveryId": delivery_id,
+                "durationMs": result.duration_ms,
+                "idempotency": effect.report(),
+            }
             return StepOutcome(output=output)
         message = result.error or "the delivery failed"
         if result.retryable:
