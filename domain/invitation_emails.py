@@ -29,6 +29,7 @@ from typing import Any
 import asyncpg
 
 from db import invitation_emails as sql
+from domain.database_errors import NOT_POSSIBLE, is_state
 from domain.mail import EmailBackend, EmailError, build_message, header_text, message_id_for
 from domain.visitor_tokens import derive_key
 from domain.workflows.actions.send_email import email_backend
@@ -156,7 +157,7 @@ class InvitationEmails:
         try:
             effect = await ledger.begin("invitation_email", message_id)
         except asyncpg.PostgresError as exc:
-            if exc.sqlstate == "LG409":
+            if is_state(exc, NOT_POSSIBLE):  # the lease on the row is gone
                 return "lost"
             raise
         if effect.already_sent:  # it went out before the last attempt could record it: not again
@@ -183,7 +184,7 @@ class InvitationEmails:
                     sql.END, email.id, rt.worker_id, email.attempt, rt.clock.now(), outcome, error, retry_at
                 )
         except asyncpg.PostgresError as exc:
-            if exc.sqlstate == "LG409":
+            if is_state(exc, NOT_POSSIBLE):  # the lease on the row is gone
                 rt.log.info("invitation email %s: lease lost before recording %s", email.id, outcome)
                 return "lost"
             raise

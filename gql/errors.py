@@ -11,54 +11,10 @@ from graphql import GraphQLError
 
 from db.session import TransactionAborted
 from db.sql_builder import InvalidCursor
+from domain.database_errors import api_error
 from domain.errors import AppError, bad_input
-from resolvers.function_errors import invalid_input, json_detail
 
 log = logging.getLogger("leadgen.errors")
-
-
-def _field_of(exc: asyncpg.PostgresError) -> str | None:
-    """The input field a constraint is about: `<table>_<column>_check|_fkey|_key`, as Postgres names them."""
-    column = getattr(exc, "column_name", None)
-    if column:
-        return _camel(column)
-    name = getattr(exc, "constraint_name", None) or ""
-    table = getattr(exc, "table_name", None) or ""
-    if table and name.startswith(table + "_"):
-        rest = name[len(table) + 1 :]
-        for suffix in ("_check", "_fkey", "_key", "_required"):
-            if rest.endswith(suffix):
-                return _camel(rest[: -len(suffix)])
-    return None
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
-
-
-def from_postgres(exc: asyncpg.PostgresError) -> AppError | None:
-    """The client-facing meaning of a Postgres error, or None if it is unexpected."""
-    state = exc.sqlstate or ""
-    field = _field_of(exc)
-    if state == "42501":  # insufficient_privilege: a grant or an RLS WITH CHECK said no
-        return AppError("FORBIDDEN", "not allowed: row level security or privileges refused this")
-    if state == "23505":
-        return AppError("CONFLICT", "already exists", constraint=getattr(exc, "constraint_name", None))
-    if state == "23503":
-        return AppError("BAD_USER_INPUT", "references something that does not exist or is out of scope", field=field)
-    if state == "23514" and (listed := invalid_input(json_detail(exc), "the database refused this change")) is not None:
-        return listed  # a rule of the database's triggers, with its problems as DETAIL [{field, message}]
-    if state in ("23514", "23502"):
-        return AppError("BAD_USER_INPUT", f"invalid value{f' for {field}' if field else ''}", field=field)
-    if state.startswith("22"):  # data exceptions: bad format, out of range
-        return AppError("BAD_USER_INPUT", "invalid value", field=field)
-    if state in ("40001", "40P01"):  # serialization failure, deadlock: a concurrent change got in the way
-        message = "a concurrent change got in the way; nothing was written, try again"
-        return AppError("CONFLICT", message, retryable=True)
-    if state == "25006":
-        return AppError("FORBIDDEN", "a query cannot write; use a mutation")
-    return None
 
 
 def format_error(error: GraphQLError) -> tuple[dict[str, Any], bool]:
@@ -80,7 +36,7 @@ def format_error(error: GraphQLError) -> tuple[dict[str, Any], bool]:
         return payload, True
     mapped = original if isinstance(original, AppError) else None
     if mapped is None and isinstance(original, asyncpg.PostgresError):
-        mapped = from_postgres(original)
+        mapped = api_error(original)
     if mapped is None and isinstance(original, InvalidCursor):
         # a cursor that decodes but whose sort key or id does not check out when the SQL is built
         mapped = bad_input("after", f"after: {original}")

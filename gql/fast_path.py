@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
+import threading
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +17,8 @@ from gql.documents import PreparedDocument
 from gql.planner import ReadPlanner, Unsupported
 from gql.schema import LeadgenSchema
 from resolvers.context import Limits
+
+log = logging.getLogger("leadgen.compiled")
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,9 @@ class CompiledReads:
         self._documents = schema.documents
         self._planner = ReadPlanner(schema, limits)
         self._compiled: BoundedCache[CompiledQuery | NotCompiled] = BoundedCache(max_entries, max_bytes, max_item_bytes)
+        # how often reads took the compiled path, or why not ("unsupported: <field>", "cannot compile: ...")
+        self.outcomes: Counter[str] = Counter()
+        self._lock = threading.Lock()
 
     @property
     def cache(self) -> BoundedCache[CompiledQuery | NotCompiled]:
@@ -62,13 +70,30 @@ class CompiledReads:
         key = text_key(prepared.key, operation_name, variables_text)
         compiled = self._compiled.get(key)
         if compiled is None:
-            try:
-                compiled = compile_plan(self._planner.plan(prepared.document, operation_name, variables))
-            except (Unsupported, TooWide, InvalidCursor, ValueError) as exc:
-                # the general path answers (a forged cursor is reported there, with its path)
-                compiled = NotCompiled(type(exc).__name__)
+            compiled = self._compile(prepared, operation_name, variables)
             self._compiled.put(key, compiled, _size(compiled, variables_text))
+        reason = "compiled" if isinstance(compiled, CompiledQuery) else compiled.reason
+        with self._lock:
+            self.outcomes[reason] += 1
         return compiled if isinstance(compiled, CompiledQuery) else None
+
+    def _compile(
+        self, prepared: PreparedDocument, operation_name: str | None, variables: dict[str, Any]
+    ) -> CompiledQuery | NotCompiled:
+        assert prepared.document is not None
+        try:
+            return compile_plan(self._planner.plan(prepared.document, operation_name, variables))
+        except Unsupported as exc:
+            return NotCompiled(f"unsupported: {exc}")
+        except (TooWide, InvalidCursor, ValueError) as exc:
+            # the general path answers (a forged cursor is reported there, with its path)
+            return NotCompiled(f"cannot compile: {type(exc).__name__}")
+        except Exception as exc:
+            # a bug of the compiled path must not cost the client its answer: the general path answers
+            log.warning(
+                "the compiled path failed on query %s; the general path answers it", prepared.key[:12], exc_info=True
+            )
+            return NotCompiled(f"error: {type(exc).__name__}")
 
 
 def _size(compiled: CompiledQuery | NotCompiled, variables_text: str) -> int:

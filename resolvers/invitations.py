@@ -8,38 +8,20 @@ from typing import Any
 import asyncpg
 
 from db import invitations as sql
-from domain.errors import AppError, bad_input, not_found
+from domain.database_errors import Wording, function_error
+from domain.errors import bad_input, not_found
 from resolvers.context import Context
-from resolvers.function_errors import invalid_input, json_detail, rate_limited
 from resolvers.reads import row_by_id
 
 INVITATIONS = "space_invitations"
 MAX_TOKEN_CHARS = 200  # tokens are 48 characters; anything much longer is not one
 
 
-def refusal(exc: asyncpg.PostgresError, noun: str) -> Exception:
-    """The errors the invitation functions raise on purpose, as the API's; anything else as it is."""
-    state = exc.sqlstate or ""
-    detail = json_detail(exc)
-    mapped: Exception | None = None
-    if state == "P0002":
-        mapped = not_found(noun)
-    elif state == "42501":
-        mapped = AppError("FORBIDDEN", str(exc))
-    elif state == "LG409":
-        mapped = AppError("CONFLICT", str(exc))
-    elif state == "LG422":
-        mapped = invalid_input(detail, "invalid invitation")
-    elif state == "LG429":
-        mapped = rate_limited(detail, str(exc))
-    return mapped or exc
-
-
 async def _call(ctx: Context, statement: str, noun: str, *args: Any) -> uuid.UUID:
     try:
         value = await ctx.session.fetchval(statement, *args)
     except asyncpg.PostgresError as exc:
-        raise refusal(exc, noun) from exc
+        raise function_error(exc, Wording(noun=noun, invalid="invalid invitation")) from exc
     assert isinstance(value, uuid.UUID)
     return value
 

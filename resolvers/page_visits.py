@@ -11,10 +11,10 @@ import asyncpg
 
 from db import workflows as sql
 from domain import validation as v
+from domain.database_errors import Wording, function_error
 from domain.errors import bad_input
 from domain.visitor_tokens import client_hash, verify_visitor_token
 from resolvers.context import Context
-from resolvers.workflows import refusal
 
 
 async def track_page_visit(ctx: Context, visitor_token: str, url: str, referrer: str | None) -> bool:
@@ -30,5 +30,5 @@ async def track_page_visit(ctx: Context, visitor_token: str, url: str, referrer:
     try:
         recorded = await ctx.session.fetchval(sql.TRACK_PAGE_VISIT, submission, page, came_from, client)
     except asyncpg.PostgresError as exc:
-        raise refusal(exc, "visitor") from exc
+        raise function_error(exc, Wording(noun="visitor")) from exc
     return bool(recorded)

@@ -16,6 +16,7 @@ import asyncpg
 
 from dataloaders.page import Page
 from db import forms as sql
+from domain.database_errors import Wording, function_error, json_detail
 from domain.errors import AppError, bad_input
 from domain.form_definitions import raise_problems
 from domain.submissions import (
@@ -31,7 +32,6 @@ from domain.submissions import (
 )
 from domain.visitor_tokens import client_hash, network_hash, sign_visitor_token
 from resolvers.context import Context
-from resolvers.function_errors import invalid_input, json_detail, rate_limited
 
 log = logging.getLogger("leadgen.submissions")
 
@@ -104,16 +104,14 @@ _LIMIT_WORDS = {
 
 def _refusal(exc: asyncpg.PostgresError) -> Exception:
     """The errors leadgen.submit_form raises on purpose, as the API's; anything else as it is."""
-    if exc.sqlstate == "P0002":
-        return AppError("NOT_FOUND", NOT_FOUND_MESSAGE)
-    mapped = None
-    if exc.sqlstate == "LG422":
-        mapped = invalid_input(json_detail(exc), "the submission is invalid")
-    elif exc.sqlstate == "LG429":
-        detail = json_detail(exc)
-        limit = str(detail.get("limit")) if isinstance(detail, dict) else ""
-        mapped = rate_limited(detail, f"too many submissions {_LIMIT_WORDS.get(limit, 'to this form')}")
-    return mapped or exc
+    if isinstance(exc, asyncpg.exceptions.NoDataFoundError):
+        return AppError("NOT_FOUND", NOT_FOUND_MESSAGE)  # unknown and unpublished forms alike
+    detail = json_detail(exc)
+    limit = str(detail.get("limit")) if isinstance(detail, dict) else ""
+    wording = Wording(
+        invalid="the submission is invalid", limited=f"too many submissions {_LIMIT_WORDS.get(limit, 'to this form')}"
+    )
+    return function_error(exc, wording)
 
 
 async def form_submissions(ctx: Context, form_id: str, first: int | None, after: str | None) -> Page:

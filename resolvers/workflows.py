@@ -17,6 +17,7 @@ from typing import Any
 import asyncpg
 
 from db import workflows as sql
+from domain.database_errors import Wording, function_error
 from domain.errors import AppError, bad_input, not_found
 from domain.form_definitions import Problem, raise_problems
 from domain.workflows import step_secrets
@@ -25,7 +26,6 @@ from domain.workflows.conditions import Problem as ConfigProblem
 from domain.workflows.conditions import trigger_problems
 from domain.workflows.step_secrets import kept_after, stand_ins
 from resolvers.context import Context
-from resolvers.function_errors import invalid_input, json_detail, rate_limited
 from resolvers.reads import row_by_id
 from resolvers.writes import create_row, update_row
 
@@ -162,28 +162,11 @@ async def check_activation(ctx: Context, workflow_id: uuid.UUID, field: str | No
     raise_problems(problems, "the workflow cannot be activated")
 
 
-def refusal(exc: asyncpg.PostgresError, noun: str) -> Exception:
-    """The errors the leadgen functions raise on purpose, as the API's; anything else as it is."""
-    state = exc.sqlstate or ""
-    if state == "P0002":
-        return not_found(noun)
-    if state == "42501":
-        return AppError("FORBIDDEN", str(exc))
-    if state == "LG409":
-        return AppError("CONFLICT", str(exc))
-    mapped = None
-    if state == "LG422":
-        mapped = invalid_input(json_detail(exc))
-    elif state == "LG429":
-        mapped = rate_limited(json_detail(exc), str(exc))
-    return mapped or exc
-
-
 async def _call(ctx: Context, statement: str, noun: str, *args: Any) -> Any:
     try:
         return await ctx.session.fetchval(statement, *args)
     except asyncpg.PostgresError as exc:
-        raise refusal(exc, noun) from exc
+        raise function_error(exc, Wording(noun=noun)) from exc
 
 
 async def _execution(ctx: Context, execution_id: Any) -> asyncpg.Record:

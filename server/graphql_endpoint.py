@@ -32,6 +32,7 @@ log = logging.getLogger("leadgen.http")
 quiet_strawberry_error_log()  # no client document (nor a secret given inline in it) in the server's log
 
 STATEMENTS_HEADER = "x-leadgen-sql-statements"
+READ_PATH_HEADER = "x-leadgen-read-path"  # development: which path answered (compiled | general)
 QUERIES_ONLY = (StrawberryOperationType.QUERY,)
 # SQLSTATE classes of a compiled read's failure that the general path reports better (with the field's path):
 # data exceptions from a bound value, and privileges. Timeouts and outages never run the operation again.
@@ -187,7 +188,7 @@ class GraphQLEndpoint:
         data = body.encode("utf-8")
         if len(data) > self.config.max_response_bytes:
             return self._too_large(session)
-        return Response(data, media_type="application/json", headers=self._statement_headers(session))
+        return Response(data, media_type="application/json", headers=self._statement_headers(session, "compiled"))
 
     async def _run_general(self, op: Operation, deadline: float) -> Response:
         gql, request = op.gql, op.request
@@ -223,8 +224,10 @@ class GraphQLEndpoint:
             return self._commit_failed_response(cause if isinstance(cause, Exception) else exc, session)
         return self._result_response(result, errors, readonly, session)
 
-    def _statement_headers(self, session: RequestSession) -> dict[str, str] | None:
-        return {STATEMENTS_HEADER: str(session.statements)} if self.config.expose_statement_count else None
+    def _statement_headers(self, session: RequestSession, path: str = "general") -> dict[str, str] | None:
+        if not self.config.expose_statement_count:
+            return None
+        return {STATEMENTS_HEADER: str(session.statements), READ_PATH_HEADER: path}
 
     def _too_large(self, session: RequestSession) -> Response:
         limit = self.config.max_response_bytes

@@ -32,6 +32,7 @@ import asyncpg
 
 from db import integration_push as sql
 from db.session import Caller, RequestSession
+from domain.database_errors import NOT_POSSIBLE, is_state
 from domain.integration_webhooks import integration_secret, integration_url, signing_secret_of
 from domain.webhooks import deliver
 from domain.workflows.actions.base import ActionError, PermanentActionError, RetryableActionError
@@ -123,7 +124,7 @@ class IntegrationPush:
         try:
             effect = await ledger.begin("integration_push", key)
         except asyncpg.PostgresError as exc:
-            if exc.sqlstate == "LG409":
+            if is_state(exc, NOT_POSSIBLE):  # the lease on the row is gone
                 return "lost"
             raise
         if effect.already_sent:  # it went out before the last attempt could record it: not again
@@ -193,7 +194,7 @@ class IntegrationPush:
     ) -> str:
         rt = self.runtime
         retryable, text, _ = classify(exc)
-        if isinstance(exc, asyncpg.PostgresError) and exc.sqlstate == "42501":
+        if isinstance(exc, asyncpg.exceptions.InsufficientPrivilegeError):
             text = f"not allowed for the integration's owner (row level security or privileges): {exc}"
         if not isinstance(exc, ActionError):
             rt.log.warning("integration delivery %s attempt %s: %s", delivery.id, delivery.attempt, text, exc_info=exc)
@@ -233,7 +234,7 @@ class IntegrationPush:
                 raise
             await session.finish(commit=True)
         except asyncpg.PostgresError as exc:
-            if exc.sqlstate == "LG409":
+            if is_state(exc, NOT_POSSIBLE):  # the lease on the row is gone
                 rt.log.info("integration delivery %s: lease lost before recording %s", delivery.id, outcome)
                 return "lost"
             raise

@@ -26,6 +26,7 @@ import asyncpg
 from db import workflows as sql
 from db.session import Caller, RequestSession
 from domain.credentials import CredentialsError
+from domain.database_errors import NOT_POSSIBLE, is_state
 from domain.workflows.actions.base import (
     ActionContext,
     ActionError,
@@ -54,7 +55,7 @@ def classify(exc: BaseException) -> tuple[bool, str, float | None]:
         return False, exc.message, None
     if isinstance(exc, asyncpg.PostgresError):
         state = exc.sqlstate or ""
-        if state == "42501":
+        if isinstance(exc, asyncpg.exceptions.InsufficientPrivilegeError):
             return False, f"not allowed for the workflow's owner (row level security or privileges): {exc}", None
         return not state.startswith(PERMANENT_SQLSTATE_CLASSES), f"database error {state}: {exc}", None
     if isinstance(exc, TimeoutError):
@@ -81,7 +82,7 @@ async def _end(runtime: Runtime, job: ClaimedJob, outcome: str, **fields: Any) -
                 fields.get("retry_at"),
             )
     except asyncpg.PostgresError as exc:
-        if exc.sqlstate == "LG409":
+        if is_state(exc, NOT_POSSIBLE):  # the lease on the row is gone
             runtime.log.info("job %s: lease lost before recording %s", job.id, outcome)
             return None
         raise
@@ -122,7 +123,7 @@ async def run_job(runtime: Runtime, job: ClaimedJob) -> str:
             return str(status)
         except BaseException as exc:
             await _abandon(runtime, session)
-            if isinstance(exc, LeaseLost) or (isinstance(exc, asyncpg.PostgresError) and exc.sqlstate == "LG409"):
+            if isinstance(exc, LeaseLost) or is_state(exc, NOT_POSSIBLE):
                 runtime.log.info("job %s: lease lost; its writes were rolled back", job.id)
                 return "lost"
             if not isinstance(exc, Exception):

@@ -15,7 +15,7 @@ import pytest
 from gql.ids import global_id
 from gql.schema import SchemaLimits, build_schema
 from server.app import create_app
-from server.graphql_endpoint import STATEMENTS_HEADER, EndpointConfig
+from server.graphql_endpoint import READ_PATH_HEADER, STATEMENTS_HEADER, EndpointConfig
 from server.services import open_services
 from server.settings import Settings
 from tests.support.api import ALICE, ERIN, ApiClient, GraphQLResponse
@@ -503,3 +503,29 @@ async def test_the_compiled_path_never_runs_an_interrupted_read_again(
         assert response.status == status and response.codes == [code], response.body
         assert not any("general path" in record.getMessage() for record in caplog.records)
         assert (await app.client.gql(VIEWER, as_user=ALICE)).body == {"data": {"viewer": {"id": ALICE_ID}}}
+
+
+async def test_the_compiled_path_counts_its_outcomes_and_survives_its_own_bugs(
+    api: ApiClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with custom_app(api, compiled_reads=True) as app:
+        reads = app.config.compiled_reads
+        assert reads is not None
+        compiled = await app.http.post("/graphql", json={"query": LEADS}, headers=auth(api))
+        assert compiled.headers[READ_PATH_HEADER] == "compiled"
+        breakdown = "{ leads(first: 1) { nodes { scoreBreakdown { points } } } }"
+        general = await app.http.post("/graphql", json={"query": breakdown}, headers=auth(api))
+        assert general.headers[READ_PATH_HEADER] == "general" and "errors" not in general.json()
+        assert reads.outcomes["compiled"] == 1 and reads.outcomes["unsupported: Lead.scoreBreakdown"] == 1
+
+        def broken(*_args: object) -> None:
+            raise KeyError("a bug of the planner")
+
+        reads._planner.plan = broken  # type: ignore[method-assign,assignment]
+        caplog.set_level(logging.WARNING, logger="leadgen.compiled")
+        other = "{ leads(first: 2) { nodes { id } } }"
+        answered = await app.http.post("/graphql", json={"query": other}, headers=auth(api))
+        assert answered.status_code == 200 and len(answered.json()["data"]["leads"]["nodes"]) == 2
+        assert answered.headers[READ_PATH_HEADER] == "general"
+        assert reads.outcomes["error: KeyError"] == 1
+        assert any("the compiled path failed on query" in r.getMessage() for r in caplog.records)
