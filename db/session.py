@@ -10,12 +10,13 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 import asyncpg
 
-from db.failures import PoolExhausted
+from db.failures import PoolExhausted, is_unavailable
 
 if TYPE_CHECKING:
     from asyncpg.pool import PoolConnectionProxy
 
 ApiRole = Literal["anon", "authenticated"]
+DISCARD_SECONDS = 2.0  # to cancel a discarded connection's running statement and close it, before cutting it
 PoolConnection: TypeAlias = "PoolConnectionProxy[asyncpg.Record]"
 
 
@@ -95,19 +96,32 @@ class RequestSession:
 
     async def _connection(self) -> PoolConnection:
         if self._conn is None:
-            try:
-                conn = await self._pool.acquire(timeout=self.acquire_timeout)
-            except TimeoutError:
-                raise PoolExhausted(f"no database connection became free within {self.acquire_timeout} s") from None
-            try:
-                begin = begin_statement(self.caller, readonly=self.readonly, statement_timeout_ms=self._time_left_ms())
-                await conn.execute(begin)
-            except BaseException:
-                await self._discard(conn)
-                raise
-            self._conn = conn
-            self.statements += 1
+            # A pooled connection that the server ended while it sat idle (a restart) fails its BEGIN: nothing ran on
+            # it, so the next one is tried; once the stale ones are gone the pool connects anew (or answers the outage).
+            attempts = self._pool.get_max_size() + 1
+            for attempt in range(1, attempts + 1):
+                conn = await self._acquire()
+                try:
+                    begin = begin_statement(
+                        self.caller, readonly=self.readonly, statement_timeout_ms=self._time_left_ms()
+                    )
+                    await conn.execute(begin)
+                except BaseException as exc:
+                    await self._discard(conn)
+                    if attempt < attempts and isinstance(exc, Exception) and is_unavailable(exc):
+                        continue
+                    raise
+                self._conn = conn
+                self.statements += 1
+                break
+        assert self._conn is not None
         return self._conn
+
+    async def _acquire(self) -> PoolConnection:
+        try:
+            return await self._pool.acquire(timeout=self.acquire_timeout)
+        except TimeoutError:
+            raise PoolExhausted(f"no database connection became free within {self.acquire_timeout} s") from None
 
     def _time_left_ms(self) -> int | None:
         """Postgres stops each statement when the operation's time is up, even if this process is busy."""
@@ -116,11 +130,22 @@ class RequestSession:
         return max(1, int((self.deadline - asyncio.get_running_loop().time()) * 1000))
 
     async def _discard(self, conn: PoolConnection) -> None:
-        """A connection in an unknown state (broken, or cancelled mid-statement) never serves another request."""
-        with contextlib.suppress(Exception):
-            conn.terminate()
-        with contextlib.suppress(Exception):
-            await self._pool.release(conn)
+        """A connection in an unknown state (broken, or cancelled mid-statement) never serves another request.
+
+        Closed, not cut: asyncpg first has Postgres cancel a statement still running (a backend waiting for a lock
+        would not notice a closed socket), which cutting the connection would abort. Cut if that takes too long."""
+        try:
+            await conn.close(timeout=DISCARD_SECONDS)
+        except Exception:
+            with contextlib.suppress(Exception):
+                conn.terminate()
+        except BaseException:
+            with contextlib.suppress(Exception):
+                conn.terminate()
+            raise
+        finally:
+            with contextlib.suppress(Exception):
+                await self._pool.release(conn)
 
     async def _usable_connection(self) -> PoolConnection:
         if self.failed:
@@ -133,7 +158,7 @@ class RequestSession:
             self.statements += 1
             try:
                 return await conn.fetch(sql, *args)
-            except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
+            except (asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError, OSError):
                 self.failed = True
                 raise
 
@@ -151,7 +176,7 @@ class RequestSession:
             self.statements += 1
             try:
                 return await conn.execute(sql, *args)
-            except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
+            except (asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError, OSError):
                 self.failed = True
                 raise
 
