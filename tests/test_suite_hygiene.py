@@ -12,7 +12,7 @@ import pytest
 from tests.support.databases import PgCluster
 
 ROOT = Path(__file__).resolve().parent.parent
-HANGING = '''
+HANGING = """
 import asyncio
 import pytest_asyncio
 
@@ -26,7 +26,7 @@ async def test_with_a_teardown_that_hangs(leaked):
 
 async def test_after_it():
     await asyncio.sleep(0)
-'''
+"""
 
 
 async def test_a_test_cluster_leaves_no_folder_behind(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -46,10 +46,10 @@ def test_every_test_has_a_generous_timeout(pytestconfig: pytest.Config) -> None:
 
 def test_a_hang_in_teardown_fails_that_test_and_the_run_goes_on(tmp_path: Path) -> None:
     (tmp_path / "test_hanging.py").write_text(HANGING)
+    pytest_command = [sys.executable, "-m", "pytest", "-c", str(ROOT / "pyproject.toml"), "--rootdir", str(tmp_path)]
     run = subprocess.run(
         # the project's pytest settings, with a short timeout for this run only
-        [sys.executable, "-m", "pytest", "-c", str(ROOT / "pyproject.toml"), "--rootdir", str(tmp_path)]
-        + ["-o", "timeout=2", "-p", "no:cacheprovider", "-q", str(tmp_path / "test_hanging.py")],
+        [*pytest_command, "-o", "timeout=2", "-p", "no:cacheprovider", "-q", str(tmp_path / "test_hanging.py")],
         cwd=tmp_path,
         capture_output=True,
         text=True,
