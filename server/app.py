@@ -45,11 +45,14 @@ class _State:
     def __init__(self, services: Services | None) -> None:
         self.services = services
         self.failure: Exception | None = None
+        self.stopping = False
 
     def not_ready_reason(self) -> str:
         # no address nor setting here: clients and probes may be outside; the server's log has the details
         if self.failure is not None:
             return "the server could not start (see its log)"
+        if self.stopping:
+            return "the server is shutting down"
         return "the server is starting: its database cannot be reached yet"
 
 
@@ -97,14 +100,18 @@ def create_app(
         return JSONResponse({"status": "ready"})
 
     async def keep_open(opener: contextlib.AbstractAsyncContextManager[Services], stopping: asyncio.Event) -> None:
+        opened_once = False
         try:
             async with opener as opened:
-                state.services = opened
+                state.services, opened_once = opened, True
                 try:
                     await stopping.wait()
                 finally:
-                    state.services = None
+                    state.services, state.stopping = None, True
         except Exception as exc:
+            if opened_once:  # closing failed: the server stops all the same
+                log.warning("could not close the server's resources cleanly: %s", exc)
+                return
             state.failure = exc
             log.error("the server cannot start: %s", exc)
             if on_startup_failure is not None:
