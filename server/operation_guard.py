@@ -37,8 +37,11 @@ async def run_guarded(request: Request, operation: Callable[[float], Awaitable[T
     try:
         done, _ = await asyncio.wait({work, gone}, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
     except BaseException:
+        # cancelled from outside (the server's graceful-shutdown time is over): the operation is stopped and its
+        # transaction rolled back before this returns, so that the caller may still answer truthfully
         work.cancel()
         gone.cancel()
+        await asyncio.wait({work})
         raise
     if work in done:
         gone.cancel()

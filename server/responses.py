@@ -44,3 +44,15 @@ def timeout_response(seconds: float | None) -> Response:
     else:
         message = f"the operation did not finish within {seconds:g} s and was stopped"
     return error_response(504, message + "; nothing was written", "TIMEOUT", retryable=False)
+
+
+def stopped_response(*, mutation: bool) -> Response:
+    """The server is shutting down and cancelled the operation: rolled back, unless a mutation was committing."""
+    if mutation:
+        message = (
+            "the server is shutting down and stopped this mutation before it finished: it was rolled back, unless it "
+            "was already committing; check before sending it again"
+        )
+        return error_response(503, message, "UNAVAILABLE", retryable=False)
+    message = "the server is shutting down and stopped this operation before it finished; try again shortly"
+    return error_response(503, message, "UNAVAILABLE", {"retry-after": str(RETRY_AFTER_SECONDS)}, retryable=True)

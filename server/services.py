@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import asyncpg
 
 from db.pool import create_api_pool
 from gql.fast_path import CompiledReads
@@ -13,10 +16,12 @@ from resolvers.context import Limits
 from server.app import Services
 from server.auth import AuthSettings, TokenVerifier
 from server.credential_keys import integrations_from
+from server.database_target import DatabaseAddress, api_address
+from server.db_wait import wait_for_database
 from server.dev_keys import DevSigningKey
 from server.graphql_endpoint import EndpointConfig, Timeouts
 from server.server_secret import load_server_secret
-from server.settings import Settings, api_dsn_from
+from server.settings import Settings
 
 
 def auth_settings(settings: Settings) -> AuthSettings:
@@ -28,12 +33,28 @@ def auth_settings(settings: Settings) -> AuthSettings:
     return AuthSettings.from_env(dev_jwks=dev_jwks)
 
 
+POOL_CLOSE_SECONDS = 5.0  # at shutdown, for connections still held by cancelled operations
+
+
 @contextlib.asynccontextmanager
-async def open_services(settings: Settings) -> AsyncIterator[Services]:
-    if not (settings.api_database_url or settings.database_url):
-        raise RuntimeError("set DATABASE_URL (or LEADGEN_API_DATABASE_URL), or start with `leadgen serve`")
-    dsn = settings.api_database_url or api_dsn_from(settings.database_url or "", settings.api_password)
-    pool = await create_api_pool(dsn, min_size=settings.pool_min_size, max_size=settings.pool_max_size)
+async def open_services(
+    settings: Settings,
+    *,
+    address: DatabaseAddress | None = None,
+    prepare: Callable[[], Awaitable[None]] | None = None,
+) -> AsyncIterator[Services]:
+    """Pool, verifier and schema; the pool waits for the database (LEADGEN_DB_STARTUP_TIMEOUT).
+
+    `address`: the API role's database (default: from the settings); `prepare`: what runs first (`leadgen serve`
+    migrates and loads the demo data there, once the database answers)."""
+    address = address or api_address(settings)
+    if prepare is not None:
+        await prepare()
+    pool = await wait_for_database(
+        lambda: create_api_pool(address.dsn, min_size=settings.pool_min_size, max_size=settings.pool_max_size),
+        address,
+        settings.db_startup_timeout,
+    )
     verifier = TokenVerifier(auth_settings(settings))
     limits = SchemaLimits(
         max_depth=settings.max_depth, max_aliases=settings.max_aliases, max_tokens=settings.max_tokens
@@ -60,4 +81,12 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
         )
     finally:
         await verifier.aclose()
-        await pool.close()
+        await close_pool(pool, POOL_CLOSE_SECONDS)
+
+
+async def close_pool(pool: asyncpg.Pool, seconds: float) -> None:
+    """Close gracefully; connections not given back in time (a cancelled operation's) are closed anyway."""
+    try:
+        await asyncio.wait_for(pool.close(), seconds)
+    except TimeoutError:
+        pool.terminate()

@@ -31,6 +31,9 @@ class Settings:
     max_response_bytes: int = 10_000_000  # LEADGEN_MAX_RESPONSE_BYTES
     operation_timeout: float = 8.0  # LEADGEN_OPERATION_TIMEOUT, seconds per GraphQL operation
     pool_timeout: float = 3.0  # LEADGEN_POOL_TIMEOUT, seconds to wait for a database connection
+    # LEADGEN_DB_STARTUP_TIMEOUT: seconds to keep trying to reach the database at start-up (server and worker)
+    db_startup_timeout: float = 60.0
+    shutdown_timeout: float = 10.0  # LEADGEN_SHUTDOWN_TIMEOUT: seconds in-flight requests get after SIGTERM
     pool_min_size: int = 2
     pool_max_size: int = 10
     compiled_reads: bool = True
@@ -86,6 +89,8 @@ class Settings:
             max_response_bytes=_int(env, "LEADGEN_MAX_RESPONSE_BYTES", 10_000_000),
             operation_timeout=_seconds(env, "LEADGEN_OPERATION_TIMEOUT", 8.0, at_most=600.0),
             pool_timeout=_seconds(env, "LEADGEN_POOL_TIMEOUT", 3.0, at_most=60.0),
+            db_startup_timeout=_seconds(env, "LEADGEN_DB_STARTUP_TIMEOUT", 60.0, at_most=3600.0),
+            shutdown_timeout=_seconds(env, "LEADGEN_SHUTDOWN_TIMEOUT", 10.0, at_most=600.0),
             pool_min_size=_int(env, "LEADGEN_POOL_MIN", 2),
             pool_max_size=_int(env, "LEADGEN_POOL_MAX", 10),
             compiled_reads=_flag(env, "LEADGEN_COMPILED_READS", default=True),

@@ -42,7 +42,8 @@ from domain.workflows.engine import WorkflowEngine
 from domain.workflows.settings import ActionSettings, EmailSettings, EngineConfig, SmtpSettings
 from domain.workflows.steps import Runtime
 from server.credential_keys import load_keyring
-from server.database_target import open_target
+from server.database_target import DatabaseAddress, open_target
+from server.db_wait import wait_for_database
 from server.server_secret import load_server_secret
 from server.settings import Settings
 
@@ -269,13 +270,18 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _main(settings: Settings, options: WorkerOptions, config: EngineConfig, *, once: bool) -> int:
     target = None
-    dsn = settings.worker_database_url
-    if dsn is None:
+    if settings.worker_database_url is not None:
+        address = DatabaseAddress(settings.worker_database_url, "LEADGEN_WORKER_DATABASE_URL")
+    else:
         target = await open_target(settings)
-        dsn = target.worker_dsn
+        address = target.worker
     try:
-        worker, pool = await open_worker(
-            dsn, action_settings(settings), options=options, config=config, invitations=invitation_settings(settings)
+        actions, invitations = action_settings(settings), invitation_settings(settings)
+        # started together with its database, the worker waits for it (LEADGEN_DB_STARTUP_TIMEOUT)
+        worker, pool = await wait_for_database(
+            lambda: open_worker(address.dsn, actions, options=options, config=config, invitations=invitations),
+            address,
+            settings.db_startup_timeout,
         )
         try:
             log.info(

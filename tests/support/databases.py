@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,10 +90,14 @@ class PgCluster:
         await self._drop(name)
 
     async def stop(self) -> None:
-        if self.template:
-            await self._drop(self.template)
-        if self.embedded is not None:
-            self.embedded.stop()
+        """Drop the template; stop an embedded cluster and delete its temporary folder (`leadgen-test-*`)."""
+        try:
+            if self.template:
+                await self._drop(self.template)
+        finally:
+            if self.embedded is not None:
+                self.embedded.stop()
+                shutil.rmtree(self.embedded.data_dir, ignore_errors=True)
 
     async def _drop(self, name: str) -> None:
         await self._admin(f'drop database if exists "{name}" with (force)')
