@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +20,7 @@ from graphql import (
 from graphql.validation import ASTValidationRule
 from strawberry.extensions import SchemaExtension
 
-from gql.bounded_cache import BoundedCache, text_key
+from gql.bounded_cache import BoundedCache
 
 # What a parsed document costs in memory, per character of its text (measured with tracemalloc on the
 # differential corpus: ~80 bytes), plus a fixed overhead per entry.
@@ -34,9 +35,10 @@ MAX_CACHED_QUERY_CHARS = 20_000
 class PreparedDocument:
     """A document as parsed and validated for this schema: `errors` is empty when it may run."""
 
-    key: str  # sha256 of the text: the key of every cache that depends on the document
+    key: str  # sha256 (hex) of the text, as Apollo's persisted queries name it: the key of every dependent cache
     document: DocumentNode | None  # None when it does not parse
     errors: tuple[GraphQLError, ...]
+    text: str = ""
 
     @property
     def valid(self) -> bool:
@@ -95,20 +97,29 @@ class DocumentCache:
         return self._cache
 
     def prepare(self, query: str) -> PreparedDocument:
-        key = text_key(query)
+        key = document_hash(query)
         if len(query) > MAX_CACHED_QUERY_CHARS:
             return self._prepare(key, query)
         return self._cache.get_or_create(
-            key, lambda: (self._prepare(key, query), len(query) * AST_BYTES_PER_CHAR + ENTRY_OVERHEAD_BYTES)
+            key, lambda: (self._prepare(key, query), len(query) * (AST_BYTES_PER_CHAR + 1) + ENTRY_OVERHEAD_BYTES)
         )
+
+    def cached(self, key: str) -> PreparedDocument | None:
+        """The document with this hash, if one was prepared recently (a persisted query's text need not be sent)."""
+        return self._cache.get(key)
 
     def _prepare(self, key: str, query: str) -> PreparedDocument:
         try:
             document = parse(query, max_tokens=self._max_tokens)
         except GraphQLError as error:
-            return PreparedDocument(key, None, (error,))
+            return PreparedDocument(key, None, (error,), query)
         errors = validate(self._schema, document, self.rules, hide_suggestions=self.hide_suggestions)
-        return PreparedDocument(key, document, tuple(errors))
+        return PreparedDocument(key, document, tuple(errors), query)
+
+
+def document_hash(query: str) -> str:
+    """SHA-256 (hex) of a document's text: what Apollo's automatic persisted queries and trusted documents use."""
+    return hashlib.sha256(query.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class UsePreparedDocument(SchemaExtension):

@@ -72,6 +72,8 @@ async def open_services(
                 max_response_bytes=settings.max_response_bytes,
                 max_cost=settings.max_cost,
                 timeouts=Timeouts(operation_seconds=settings.operation_timeout, acquire_seconds=settings.pool_timeout),
+                operations=settings.operations,
+                max_batch=settings.max_batch,
                 expose_statement_count=not settings.production,
                 limits=page_limits,
                 compiled_reads=CompiledReads(schema, page_limits) if settings.compiled_reads else None,

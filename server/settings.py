@@ -37,6 +37,8 @@ class Settings:
     pool_min_size: int = 2
     pool_max_size: int = 10
     compiled_reads: bool = True
+    operations: str = "any"  # LEADGEN_OPERATIONS: any | trusted (only registered documents run)
+    max_batch: int = 10  # LEADGEN_MAX_BATCH: operations in one batched POST (0: no batches)
     # LEADGEN_TRUSTED_PROXIES: proxies (addresses or CIDR networks, comma-separated) whose X-Forwarded-For names the
     # client; none by default: the socket's peer is the client (see server/client_address.py)
     trusted_proxies: tuple[str, ...] = ()
@@ -94,6 +96,8 @@ class Settings:
             pool_min_size=_int(env, "LEADGEN_POOL_MIN", 2),
             pool_max_size=_int(env, "LEADGEN_POOL_MAX", 10),
             compiled_reads=_flag(env, "LEADGEN_COMPILED_READS", default=True),
+            operations=_choice(env, "LEADGEN_OPERATIONS", ("any", "trusted"), "any"),
+            max_batch=_int(env, "LEADGEN_MAX_BATCH", 10, minimum=0),
             trusted_proxies=parse_trusted_proxies(env.get("LEADGEN_TRUSTED_PROXIES", "")),
             secret_key=env.get("LEADGEN_SECRET_KEY") or None,
             previous_secret_keys=tuple(
@@ -111,7 +115,7 @@ class Settings:
         )
 
 
-def _int(env: Mapping[str, str], name: str, default: int) -> int:
+def _int(env: Mapping[str, str], name: str, default: int, *, minimum: int = 1) -> int:
     raw = env.get(name)
     if raw is None or not raw.strip():
         return default
@@ -119,8 +123,8 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         value = int(raw)
     except ValueError:
         raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
-    if value <= 0:
-        raise ValueError(f"{name} must be positive")
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}")
     return value
 
 
@@ -195,3 +199,10 @@ def api_dsn_from(admin_dsn: str, password: str | None = None, role: str = API_RO
 def worker_dsn_from(admin_dsn: str, password: str | None = None) -> str:
     """The same server and database as `admin_dsn`, logged in as the worker's role."""
     return api_dsn_from(admin_dsn, password, WORKER_ROLE)
+
+
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
+    value = env.get(name, "").strip().lower() or default
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+    return value

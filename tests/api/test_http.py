@@ -57,7 +57,7 @@ async def leads_with_email(api: ApiClient, email: str) -> int:
 async def test_get_runs_a_query(api: ApiClient) -> None:
     reply = await api.http.get("/graphql", params={"query": "{viewer{id}}"}, headers=auth(api))
     assert reply.status_code == 200
-    assert reply.headers["content-type"].startswith("application/json")
+    assert reply.headers["content-type"].startswith("application/graphql-response+json")  # httpx accepts */*
     assert reply.json() == {"data": {"viewer": {"id": ALICE_ID}}}
     assert reply.headers[STATEMENTS_HEADER] == "3"
 
