@@ -382,14 +382,14 @@ def to_filter_node(value: Any, path: str = "filter") -> FilterNode | None:
             parts.extend(custom_field_conditions(given, where))
             continue
         if isinstance(given, bool | str):
-            parts.append(Cond(field.key, "search" if field.key == "search" else "eq", given))
+            parts.append(Cond(name, "search" if name == "search" else "eq", given))
             continue
         for op in OPERATORS:
             operand = getattr(given, op, None)
             if operand is None:
                 continue
             op_name = op.rstrip("_")
-            parts.append(Cond(field.key, op_name, _value(operand, field, f"{where}.{_camel(op_name)}")))
+            parts.append(Cond(name, op_name, _value(operand, field, f"{where}.{_camel(op_name)}")))
     for items, combine in ((value.and_, AllOf), (value.or_, AnyOf)):
         if items is not None:
             parts.append(
