@@ -10,9 +10,11 @@ import strawberry
 from strawberry.scalars import JSON
 
 from dataloaders.page import Page
+from db.catalog import ToOne
 from domain.submissions import SubmissionOutcome, submission_cursor
 from gql.connection import Connection, Edge, PageInfo
-from gql.types.base import Info, load_one
+from gql.types.base import Info
+from gql.types.fields import relation
 from resolvers.submissions import form_submission_count
 
 if TYPE_CHECKING:
@@ -58,6 +60,10 @@ class FormSubmission:
     )
     created_at: dt.datetime
     row: strawberry.Private[asyncpg.Record]
+    lead: Annotated[Lead, strawberry.lazy("gql.types.lead")] | None = relation(
+        ToOne("leads", "lead_id"), description="The lead the submission went to (null when the caller cannot read it)."
+    )
+    form: Annotated[LeadForm, strawberry.lazy("gql.types.lead_form")] | None = relation(ToOne("lead_forms", "form_id"))
 
     @classmethod
     def of(cls, row: asyncpg.Record) -> FormSubmission:
@@ -70,18 +76,6 @@ class FormSubmission:
             created_at=row["created_at"],
             row=row,
         )
-
-    @strawberry.field(description="The lead the submission went to (null when the caller cannot read it).")
-    async def lead(self, info: Info) -> Annotated[Lead, strawberry.lazy("gql.types.lead")] | None:
-        from gql.types.lead import Lead
-
-        return await load_one(info, Lead, self.row["lead_id"])
-
-    @strawberry.field
-    async def form(self, info: Info) -> Annotated[LeadForm, strawberry.lazy("gql.types.lead_form")] | None:
-        from gql.types.lead_form import LeadForm
-
-        return await load_one(info, LeadForm, self.row["form_id"])
 
 
 def submission_connection(info: Info, form_id: str, page: Page) -> Connection[FormSubmission]:
