@@ -116,6 +116,3 @@ def value(given: Any, pg_type: str) -> Sql:
 def slot(name: str, pg_type: str) -> Param:
     """A placeholder whose value is given when the statement runs (Rendered.args(name=...))."""
     return Param(None, pg_type, name)
-
-
-TRUE = Sql("true")

@@ -1,5 +1,4 @@
-"""Ordering enums of the connections, one per ordering group of the catalog (`<group>OrderBy`); each value names
-an ordering of the table (ties broken by id)."""
+"""Ordering enums of the connections: one per ordering group of the catalog, each value an ordering of it."""
 
 from __future__ import annotations
 

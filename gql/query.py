@@ -7,8 +7,9 @@ import strawberry
 from domain.errors import bad_input
 from gql.connection import Connection
 from gql.ids import parse_global_id
+from gql.registry import TABLE_OF_TYPE, TYPE_BY_NAME
 from gql.types.activity import Activity
-from gql.types.base import TABLE_OF_TYPE, TYPE_BY_NAME, Info, build, load_one
+from gql.types.base import Info, build, load_one
 from gql.types.campaign import Campaign
 from gql.types.company import Company
 from gql.types.custom_field import CustomField

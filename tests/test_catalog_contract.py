@@ -1,12 +1,4 @@
-"""The catalog (db/catalog/) is the one description of what the API reads; this holds the rest to it, both ways.
-
-- every plain field of an entity type is a catalog column, and every catalog column a real column of the migrated
-  database (information_schema) of the kind the catalog says;
-- every filter input field and ordering enum value of a connection exists in the catalog, and every catalog
-  filter and ordering is reachable from the API;
-- every field made from the catalog (connections above all) is planned by the compiled read path, and the
-  fields it does not plan are exactly the known general-path ones.
-"""
+"""The catalog (db/catalog/) is the one description of what the API reads: the rest agrees with it, both ways."""
 
 from __future__ import annotations
 

@@ -1,8 +1,4 @@
-"""SQL fragments (db/sql.py): text and values apart, placeholders numbered when rendered; literals and names.
-
-Checked against a real Postgres where it matters: literals inlined into the BEGIN statement survive a database
-whose default would read backslashes as escapes, and related rows reached through a join table come back as
-lists (the FROM builder both read paths share)."""
+"""SQL fragments (db/sql.py): text and values apart, placeholders numbered when rendered; literals and names."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from enum import Enum
 from typing import Any, TypeVar
 
@@ -11,16 +11,14 @@ import strawberry
 from strawberry.types.base import StrawberryOptional, get_object_definition
 
 from dataloaders.page import Page
-from gql.connection import Connection, Edge, PageInfo
+from gql.connection import Connection, Edge, connection_of
 from gql.ids import global_id
-from gql.registry import TABLE_OF_CLASS, TABLE_OF_TYPE, TYPE_BY_NAME, TYPE_OF_TABLE, class_of, type_name_of
+from gql.registry import TABLE_OF_CLASS, class_of, type_name_of
 from resolvers.context import Context
 from resolvers.reads import row_by_id
 
 T = TypeVar("T")
 Info = strawberry.Info[Context, None]
-
-__all__ = ["TABLE_OF_TYPE", "TYPE_BY_NAME", "TYPE_OF_TABLE", "Info", "build", "load_one", "type_name_of"]
 
 _BUILDERS: dict[type, list[tuple[str, Callable[[Any], Any]]]] = {}
 
@@ -72,16 +70,6 @@ async def load_row(info: Info, table_name: str, row_id: object) -> object | None
     return None if row is None else build(class_of(table_name), row)
 
 
-def connection(page: Page, cls: type[T], counter: Callable[[], Any]) -> Connection[T]:
+def connection(page: Page, cls: type[T], counter: Callable[[], Awaitable[int]]) -> Connection[T]:
     edges = [Edge(cursor=row["_cursor"], node=build(cls, row)) for row in page.rows]
-    return Connection(
-        edges=edges,
-        nodes=[edge.node for edge in edges],
-        page_info=PageInfo(
-            has_next_page=page.has_next,
-            has_previous_page=page.has_previous,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
-        counter=counter,
-    )
+    return connection_of(edges, has_next=page.has_next, has_previous=page.has_previous, counter=counter)

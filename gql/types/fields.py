@@ -1,10 +1,4 @@
-"""Fields made from the catalog (relations, computed values, collections), tagged for the read planner.
-
-A type declares `company: Company | None = relation("company")`: the class annotation gives the GraphQL type,
-the catalog gives the rest (the key to load by, a connection's filter and ordering arguments), and the field's
-metadata tells gql/planner.py what it compiles to. `entity` registers a type as the face of its table and checks
-its catalog fields against the table.
-"""
+"""Fields made from the catalog (relations, computed values, collections), tagged for the read planner."""
 
 from __future__ import annotations
 
@@ -29,7 +23,10 @@ from resolvers.reads import root_count, root_page
 
 T = TypeVar("T")
 
-CATALOG = "leadgen.catalog"  # the metadata key of a field made here
+# A type declares `company: Company | None = relation("company")`: the class annotation gives the GraphQL type, the
+# catalog the rest (the key to load by, a connection's filter and orderBy arguments), and the field's metadata
+# (under CATALOG) tells gql/planner.py what it compiles to. `entity` checks a type's catalog fields against its table.
+CATALOG = "leadgen.catalog"
 
 
 @dataclass(frozen=True)
@@ -126,8 +123,8 @@ def related_connection(name: str, *, description: str | None = None) -> Any:
         args = page_args(table(spec.target), node, order_by.value if order_by else None, first, after, ctx.limits)
         key = str(root.row["id"])
         page = await ctx.loaders.related_page(parent, name, args).load(key)
-        counter = lambda: ctx.loaders.related_count(parent, name, node).load(key)  # noqa: E731 - counted lazily
-        return connection(page, registry.class_of(spec.target), counter)
+        cls = registry.class_of(spec.target)
+        return connection(page, cls, lambda: ctx.loaders.related_count(parent, name, node).load(key))
 
     return strawberry.field(resolver=resolve, description=description, metadata=planned(RelatedConnection(name)))
 

@@ -12,7 +12,7 @@ from strawberry.scalars import JSON
 from dataloaders.page import Page
 from db.catalog import ToOne
 from domain.submissions import SubmissionOutcome, submission_cursor
-from gql.connection import Connection, Edge, PageInfo
+from gql.connection import Connection, Edge, connection_of
 from gql.types.base import Info
 from gql.types.fields import relation
 from resolvers.submissions import form_submission_count
@@ -81,14 +81,9 @@ class FormSubmission:
 def submission_connection(info: Info, form_id: str, page: Page) -> Connection[FormSubmission]:
     edges = [Edge(cursor=submission_cursor(r["created_at"], r["id"]), node=FormSubmission.of(r)) for r in page.rows]
     ctx = info.context
-    return Connection(
-        edges=edges,
-        nodes=[edge.node for edge in edges],
-        page_info=PageInfo(
-            has_next_page=page.has_next,
-            has_previous_page=page.has_previous,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
+    return connection_of(
+        edges,
+        has_next=page.has_next,
+        has_previous=page.has_previous,
         counter=lambda: form_submission_count(ctx, form_id),
     )
