@@ -76,11 +76,7 @@ Tag = Relation | RelatedConnection | ComputedValue | RootConnection | RowById | 
 
 def tag_of(field: StrawberryField) -> Tag | None:
     tag = field.metadata.get(CATALOG)
-    return (
-        tag
-        if isinstance(tag, Relation | RelatedConnection | ComputedValue | RootConnection | RowById | CallerRow)
-        else None
-    )
+    return tag if isinstance(tag, Tag) else None
 
 
 def planned(tag: Tag) -> dict[str, Tag]:
