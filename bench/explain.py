@@ -16,7 +16,9 @@ import asyncpg
 from db import sql_builder as sb
 from db.catalog import TABLES, ToMany, table
 from db.pool import SERVER_SETTINGS, init_connection
+from db.related_sql import children_count_sql, children_list_sql, children_page_sql
 from db.session import Caller, begin_statement
+from db.sql import Sql, value
 from gql.fast_path import CompiledReads
 from gql.schema import build_schema
 from resolvers.context import Limits
@@ -93,22 +95,20 @@ async def loader_statements(conn: asyncpg.Connection, caller: Caller) -> list[tu
             target = table(relation.target)
             if relation.paginated:
                 args = sb.PageArgs(filter=None, order=target.default_order, first=PAGE)
-                params = sb.Params([ids[:25]])
-                sql = sb.children_page_sql(relation, target, args, params)
-                statements.append((f"page {name}.{relation_name}", sql, params.values))
-                count_params = sb.Params([ids[:25]])
-                sql = sb.children_count_sql(relation, target, None, count_params)
-                statements.append((f"count {name}.{relation_name}", sql, count_params.values))
+                page = children_page_sql(relation, target, args).render()
+                statements.append((f"page {name}.{relation_name}", page.text, page.args(parents=ids[:25])))
+                count = children_count_sql(relation, target, None).render()
+                statements.append((f"count {name}.{relation_name}", count.text, count.args(parents=ids[:25])))
             else:
-                statements.append((f"list {name}.{relation_name}", sb.children_list_sql(relation, target), [ids]))
+                listed = children_list_sql(relation, target).render()
+                statements.append((f"list {name}.{relation_name}", listed.text, listed.args(parents=ids)))
     leads = table("leads")
     for order in leads.orderings:
-        params = sb.Params()
-        sql = sb.page_sql(leads, sb.PageArgs(filter=None, order=order, first=PAGE), params)
-        statements.append((f"root leads {order}", sql, params.values))
-    params = sb.Params()
+        root = sb.page_sql(leads, sb.PageArgs(filter=None, order=order, first=PAGE)).render()
+        statements.append((f"root leads {order}", root.text, root.values))
     search = sb.PageArgs(filter=sb.Cond("search", "search", "garcia"), order="score_desc", first=PAGE)
-    statements.append(("root leads search", sb.page_sql(leads, search, params), params.values))
+    found = sb.page_sql(leads, search).render()
+    statements.append(("root leads search", found.text, found.values))
     return statements
 
 
@@ -130,23 +130,26 @@ async def keyset_pages(conn: asyncpg.Connection, caller: Caller) -> tuple[Findin
     order = sb.ordering(leads, "score_desc")
     await conn.execute(begin_statement(caller, readonly=True))
     try:
-        cursor = await conn.fetchval(
-            f"select {sb.cursor_sql('score_desc', order, 't')} from public.leads t "
-            f"order by {sb.order_sql(order, 't')} offset $1 limit 1",
-            KEYSET_PAGE * (DEEP_PAGE - 1) - 1,
-        )
+        deep = Sql(
+            "select ",
+            sb.cursor_sql("score_desc", order, "t"),
+            " from public.leads t order by ",
+            sb.order_sql(order, "t"),
+            " offset ",
+            value(KEYSET_PAGE * (DEEP_PAGE - 1) - 1, "integer"),
+            " limit 1",
+        ).render()
+        cursor = await conn.fetchval(deep.text, *deep.values)
     finally:
         await conn.execute("rollback")
-    first_params = sb.Params()
-    first_sql = sb.page_sql(leads, sb.PageArgs(None, "score_desc", KEYSET_PAGE), first_params)
-    deep_params = sb.Params()
+    first_page = sb.page_sql(leads, sb.PageArgs(None, "score_desc", KEYSET_PAGE)).render()
     if cursor is None:
         raise RuntimeError(f"the bench user sees fewer than {KEYSET_PAGE * DEEP_PAGE} leads: seed the bench data")
     deep_args = sb.PageArgs(None, "score_desc", KEYSET_PAGE, sb.decode_cursor(cursor, "score_desc"))
-    deep_sql = sb.page_sql(leads, deep_args, deep_params)
+    deep_page = sb.page_sql(leads, deep_args).render()
     return (
-        await explain(conn, caller, "keyset page 1", first_sql, first_params.values),
-        await explain(conn, caller, f"keyset page {DEEP_PAGE}", deep_sql, deep_params.values),
+        await explain(conn, caller, "keyset page 1", first_page.text, first_page.values),
+        await explain(conn, caller, f"keyset page {DEEP_PAGE}", deep_page.text, deep_page.values),
     )
 
 

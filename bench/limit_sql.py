@@ -11,7 +11,7 @@ constants; values always travel as $n.
 
 from __future__ import annotations
 
-from gql.ids import global_id_sql
+from db.sql_builder import global_id_sql
 
 LEAD_ORDER = "l.score desc, l.id desc"
 NEWEST_ACTIVITY = "a.created_at desc, a.id desc"

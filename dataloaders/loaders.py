@@ -17,7 +17,7 @@ from dataloaders.scoring import ScoreBreakdownLoader
 from dataloaders.submissions import FormSubmissionCountLoader, FormSubmissionPageLoader
 from db import sql_builder as sb
 from db.catalog import Table, ToMany, table
-from db.computed import computed_by_ids_sql
+from db.related_sql import children_count_sql, children_list_sql, children_page_sql
 from db.session import RequestSession
 
 
@@ -40,7 +40,7 @@ class ComputedLoader(DataLoader[str, asyncpg.Record | None]):
 
     def __init__(self, session: RequestSession, target: Table) -> None:
         self._session = session
-        self._sql = computed_by_ids_sql(target)
+        self._sql = sb.computed_by_ids_sql(target)
         super().__init__(load_fn=self._load)
 
     async def _load(self, ids: Sequence[str]) -> list[asyncpg.Record | None]:
@@ -55,13 +55,11 @@ class RelatedPageLoader(DataLoader[str, Page]):
     def __init__(self, session: RequestSession, relation: ToMany, args: sb.PageArgs) -> None:
         self._session = session
         self._args = args
-        params = sb.Params([None])
-        self._sql = sb.children_page_sql(relation, table(relation.target), args, params)
-        self._values = params.values[1:]
+        self._sql = children_page_sql(relation, table(relation.target), args).render()
         super().__init__(load_fn=self._load)
 
     async def _load(self, parent_ids: Sequence[str]) -> list[Page]:
-        rows = await self._session.fetch(self._sql, list(parent_ids), *self._values)
+        rows = await self._session.fetch(self._sql.text, *self._sql.args(parents=list(parent_ids)))
         grouped: dict[str, list[asyncpg.Record]] = defaultdict(list)
         for row in rows:
             grouped[str(row["_parent"])].append(row)
@@ -74,13 +72,11 @@ class RelatedCountLoader(DataLoader[str, int]):
 
     def __init__(self, session: RequestSession, relation: ToMany, node: sb.FilterNode | None) -> None:
         self._session = session
-        params = sb.Params([None])
-        self._sql = sb.children_count_sql(relation, table(relation.target), node, params)
-        self._values = params.values[1:]
+        self._sql = children_count_sql(relation, table(relation.target), node).render()
         super().__init__(load_fn=self._load)
 
     async def _load(self, parent_ids: Sequence[str]) -> list[int]:
-        rows = await self._session.fetch(self._sql, list(parent_ids), *self._values)
+        rows = await self._session.fetch(self._sql.text, *self._sql.args(parents=list(parent_ids)))
         counts = {str(row["_parent"]): int(row["total"]) for row in rows}
         return [counts.get(str(p), 0) for p in parent_ids]
 
@@ -90,11 +86,11 @@ class RelatedListLoader(DataLoader[str, list[asyncpg.Record]]):
 
     def __init__(self, session: RequestSession, relation: ToMany) -> None:
         self._session = session
-        self._sql = sb.children_list_sql(relation, table(relation.target))
+        self._sql = children_list_sql(relation, table(relation.target)).render()
         super().__init__(load_fn=self._load)
 
     async def _load(self, parent_ids: Sequence[str]) -> list[list[asyncpg.Record]]:
-        rows = await self._session.fetch(self._sql, list(parent_ids))
+        rows = await self._session.fetch(self._sql.text, *self._sql.args(parents=list(parent_ids)))
         grouped: dict[str, list[asyncpg.Record]] = defaultdict(list)
         for row in rows:
             grouped[str(row["_parent"])].append(row)

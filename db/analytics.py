@@ -10,10 +10,12 @@ RLS applies as to any other read: a caller who cannot see a space's leads gets z
 from __future__ import annotations
 
 from db.catalog import table
+from db.sql import ident
 from db.sql_builder import columns_sql
 
 
 def _in_scope(alias: str) -> str:
+    alias = ident(alias)
     return (
         f"((($1::uuid is null and {alias}.space_id is null and {alias}.user_id = (select auth.uid()))"
         f" or {alias}.space_id = $1::uuid))"

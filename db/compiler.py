@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from db import plan as p
 from db import sql_builder as sb
 from db.catalog import Kind, ToMany, table
+from db.filter_sql import filter_sql
+from db.related_sql import related_from
+from db.sql import Sql, literal, value
 
 # json_build_object takes at most 100 arguments (50 keys); larger selections use the general path
 MAX_KEYS = 50
@@ -23,135 +27,130 @@ class CompiledQuery:
     params: tuple[Any, ...]
 
 
-def global_id_sql(type_name: str, id_expr: str) -> str:
-    """base64("<Type>:<uuid>") like gql.ids.global_id; Postgres wraps base64 at 76 characters."""
-    return f"translate(encode(convert_to('{type_name}:' || {id_expr}, 'UTF8'), 'base64'), E'\\n', '')"
-
-
-def _literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
-def _constant(value: str | bool | None) -> str:
-    if value is None:
+def _constant(constant: str | bool | None) -> str:
+    if constant is None:
         return "null::text"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return f"{_literal(value)}::text"
+    if isinstance(constant, bool):
+        return "true" if constant else "false"
+    return f"{literal(constant)}::text"
 
 
-def _render(expr: str, kind: Kind) -> str:
+def _render(expr: str | Sql, kind: Kind) -> Sql:
     """A SQL value as the response shows it: enums in upper case, exact numbers as strings."""
     if kind is Kind.ENUM:
-        return f"upper({expr})"
+        return Sql("upper(", expr, ")")
     if kind is Kind.NUMERIC:
-        return f"{expr}::text"
-    return expr
-
-
-def _column(alias: str, column: p.Column) -> str:
-    return _render(f"{alias}.{column.column}", column.kind)
+        return Sql(expr, "::text")
+    return Sql(expr)
 
 
 class _Compiler:
     def __init__(self) -> None:
-        self.params = sb.Params()
         self._aliases = 0
 
     def alias(self) -> str:
         self._aliases += 1
         return f"t{self._aliases}"
 
-    def obj(self, pairs: list[tuple[str, str]]) -> str:
+    def obj(self, pairs: Sequence[tuple[str, str | Sql]]) -> Sql:
         if len(pairs) > MAX_KEYS:
             raise TooWide(f"{len(pairs)} keys in one object")
-        return "json_build_object(" + ", ".join(f"{_literal(k)}, {v}" for k, v in pairs) + ")"
+        return Sql("json_build_object(", Sql(", ").join(Sql(literal(k), ", ", v) for k, v in pairs), ")")
 
-    def selection(self, selection: p.Selection, alias: str) -> str:
+    def selection(self, selection: p.Selection, alias: str) -> Sql:
         return self.obj([(f.key, self.field(f, alias)) for f in selection.fields])
 
-    def field(self, f: p.Field, alias: str) -> str:
+    def field(self, f: p.Field, alias: str) -> str | Sql:
         if isinstance(f, p.Column):
-            return _column(alias, f)
+            return _render(f"{alias}.{f.column}", f.kind)
         if isinstance(f, p.ComputedValue):
-            return _render(f.expr.replace("{t}", alias), f.kind)
+            return _render(f.expr(alias), f.kind)
         if isinstance(f, p.GlobalId):
-            return global_id_sql(f.type_name, f"{alias}.id")
+            return sb.global_id_sql(f.type_name, f"{alias}.id")
         if isinstance(f, p.Constant):
             return _constant(f.value)
         if isinstance(f, p.One):
             target = table(f.relation.target)
             inner = self.alias()
-            return (
-                f"(select {self.selection(f.selection, inner)} from {target.qualified} {inner} "
-                f"where {inner}.id = {alias}.{f.relation.fk})"
+            return Sql(
+                "(select ",
+                self.selection(f.selection, inner),
+                f" from {target.qualified} {inner} where {inner}.id = {alias}.{f.relation.fk})",
             )
         if isinstance(f, p.Many):
             return self.many(f, alias)
         return self.connection(f, alias)
 
-    def many(self, f: p.Many, parent: str) -> str:
+    def many(self, f: p.Many, parent: str) -> Sql:
         target = table(f.relation.target)
         inner = self.alias()
         order = sb.order_sql(sb.ordering(target, f.relation.default_order), inner)
-        source = sb.related_from(f.relation, target, f"{parent}.id", inner, self.alias())
-        return (
-            f"coalesce((select json_agg({self.selection(f.selection, inner)} order by {order}) "
-            f"from {source}), '[]'::json)"
-        )
+        source = related_from(f.relation, target, f"{parent}.id", inner, self.alias())
+        node = self.selection(f.selection, inner)
+        return Sql("coalesce((select json_agg(", node, " order by ", order, ") from ", source, "), '[]'::json)")
 
-    def _from(self, relation: ToMany | None, table_name: str, parent: str | None, alias: str) -> str:
+    def _from(self, relation: ToMany | None, table_name: str, parent: str | None, alias: str) -> Sql:
         target = table(table_name)
         if relation is None:
-            return f"{target.qualified} {alias} where true"
+            return Sql(f"{target.qualified} {alias} where true")
         assert parent is not None
-        return sb.related_from(relation, target, f"{parent}.id", alias, self.alias())
+        return related_from(relation, target, f"{parent}.id", alias, self.alias())
 
-    def connection(self, c: p.Connection, parent: str | None) -> str:
+    def connection(self, c: p.Connection, parent: str | None) -> Sql:
         target = table(c.table)
         order = sb.ordering(target, c.args.order)
         inner, page = self.alias(), self.alias()
         if c.relation is None:
-            source, where = sb.root_source(target, c.args, inner, self.params)
-            source += " where true"
+            root, where = sb.root_source(target, c.args, inner)
+            source = Sql(root, " where true")
         else:
             source = self._from(c.relation, c.table, parent, inner)
-            where = sb.page_where(target, c.args, inner, self.params)
+            where = sb.page_where(target, c.args, inner)
         first = str(int(c.args.first))  # a literal, like the LIMIT (see sb.page_limit)
         ordered = sb.order_sql(order, inner)
-        cursor = f", {sb.cursor_sql(c.args.order, order, inner)} as _cursor" if _uses_cursor(c) else ""
-        rows = (
-            f"select {sb.columns_sql(target, inner)}{cursor}, row_number() over (order by {ordered}) as _n "
-            f"from {source} and {where} order by {ordered} limit {sb.page_limit(c.args.first)}"
+        cursor = Sql(", ", sb.cursor_sql(c.args.order, order, inner), " as _cursor") if _uses_cursor(c) else ""
+        rows = Sql(
+            f"select {sb.columns_sql(target, inner)}",
+            cursor,
+            ", row_number() over (order by ",
+            ordered,
+            ") as _n from ",
+            source,
+            " and ",
+            where,
+            " order by ",
+            ordered,
+            f" limit {sb.page_limit(c.args.first)}",
         )
         on_page = f"filter (where {page}._n <= {first})"
-        pairs: list[tuple[str, str]] = []
+        pairs: list[tuple[str, str | Sql]] = []
         for part in c.parts:
             if part.name == "__typename":
-                value = _constant(part.constant)
+                pairs.append((part.key, _constant(part.constant)))
             elif part.name == "totalCount":
                 counted = self.alias()
                 count_from = self._from(c.relation, c.table, parent, counted)
-                count_where = sb.filter_sql(target, c.args.filter, counted, self.params)
-                value = f"(select count(*) from {count_from} and {count_where})"
+                count_where = filter_sql(target, c.args.filter, counted)
+                pairs.append((part.key, Sql("(select count(*) from ", count_from, " and ", count_where, ")")))
             elif part.name == "nodes":
                 assert part.selection is not None
                 node = self.selection(part.selection, page)
-                value = f"coalesce(json_agg({node} order by {page}._n) {on_page}, '[]'::json)"
+                pairs.append(
+                    (part.key, Sql("coalesce(json_agg(", node, f" order by {page}._n) {on_page}, '[]'::json)"))
+                )
             elif part.name == "edges":
                 edge = self.obj([(e.key, self._edge_part(e, page)) for e in part.edge_parts])
-                value = f"coalesce(json_agg({edge} order by {page}._n) {on_page}, '[]'::json)"
+                pairs.append(
+                    (part.key, Sql("coalesce(json_agg(", edge, f" order by {page}._n) {on_page}, '[]'::json)"))
+                )
             else:  # pageInfo
-                info = [
-                    (i.key, self._page_info_part(i, page, first, c.args.after is not None, on_page))
-                    for i in part.page_info_parts
-                ]
-                value = self.obj(info)
-            pairs.append((part.key, value))
+                after = c.args.after is not None
+                info = [(i.key, self._page_info_part(i, page, first, after, on_page)) for i in part.page_info_parts]
+                pairs.append((part.key, self.obj(info)))
         # group by (): one row even when no part aggregates (e.g. only totalCount) or the page is empty
-        return f"(select {self.obj(pairs)} from ({rows}) {page} group by ())"
+        return Sql("(select ", self.obj(pairs), " from (", rows, f") {page} group by ())")
 
-    def _edge_part(self, e: p.EdgePart, page: str) -> str:
+    def _edge_part(self, e: p.EdgePart, page: str) -> str | Sql:
         if e.name == "cursor":
             return f"{page}._cursor"
         if e.name == "node":
@@ -171,17 +170,16 @@ class _Compiler:
             return f"(array_agg({page}._cursor order by {page}._n desc) {on_page})[1]"
         return _constant(i.constant)
 
-    def root(self, f: p.RootField) -> str:
+    def root(self, f: p.RootField) -> str | Sql:
         if isinstance(f, p.Constant):
             return _constant(f.value)
         if isinstance(f, p.Connection):
             return self.connection(f, None)
         target = table(f.table)
         inner = self.alias()
-        match = self.params.add(f.row_id, "uuid") if isinstance(f, p.RowById) else "(select auth.uid())"
-        return (
-            f"(select {self.selection(f.selection, inner)} from {target.qualified} {inner} where {inner}.id = {match})"
-        )
+        match = value(f.row_id, "uuid") if isinstance(f, p.RowById) else "(select auth.uid())"
+        selection = self.selection(f.selection, inner)
+        return Sql("(select ", selection, f" from {target.qualified} {inner} where {inner}.id = ", match, ")")
 
 
 def _uses_cursor(c: p.Connection) -> bool:
@@ -198,5 +196,5 @@ def compile_plan(plan: p.ReadPlan) -> CompiledQuery:
     """One statement: `select '{"data": {...}}'`, with every value bound as a parameter."""
     compiler = _Compiler()
     data = compiler.obj([(f.key, compiler.root(f)) for f in plan.fields])
-    sql = f"select json_build_object('data', {data})::text"
-    return CompiledQuery(sql=sql, params=tuple(compiler.params.values))
+    rendered = Sql("select json_build_object('data', ", data, ")::text").render()
+    return CompiledQuery(sql=rendered.text, params=tuple(rendered.values))

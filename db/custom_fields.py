@@ -6,8 +6,11 @@ required fields without a value included), under the caller's RLS.
 
 from __future__ import annotations
 
+from typing import Any
+
 from db.catalog import table
-from db.sql_builder import FilterNode, Params, filter_sql
+from db.filter_sql import FilterNode, filter_sql
+from db.sql import Sql, value
 
 # A new lead's values ($1) in the scope it is created in: the space $2, or the caller's personal scope.
 # A new lead given no custom values: only required fields can fail. The same answer as PROBLEMS_OF_NEW_LEAD with
@@ -47,18 +50,22 @@ order by 1, 2
 """
 
 
-def problems_of_matching_sql(node: FilterNode | None, params: Params) -> str:
-    """New values ($1) of the leads a filter matches, checked once per scope they will be in ($3 when $2).
-
-    `params` holds $1..$4 already: the values, the "moves" flag, the new space, and how many leads to look at
-    (no more than a bulk update may change, plus one)."""
-    assert len(params.values) == 4, "$1..$4 are the values, the flag, the space and the limit"
-    where = filter_sql(table("leads"), node, "t", params)
-    return (
+def problems_of_matching_sql(node: FilterNode | None, values: Any, moves: bool, space_id: Any, at_most: int) -> Sql:
+    """New custom field `values` of the leads a filter matches, checked once per scope they will be in (`space_id`
+    when the update `moves` them), looking at no more than `at_most` leads."""
+    space = value(space_id, "uuid")
+    return Sql(
         "select distinct p.field_name, p.problem from ("
         "select distinct case when x.space_id is null then x.user_id end as user_id, x.space_id from ("
-        "select t.user_id, case when $2::boolean then $3::uuid else t.space_id end as space_id "
-        f"from public.leads t where {where} limit $4::integer) x) s "
-        "cross join lateral leadgen.custom_field_problems($1::jsonb, s.user_id, s.space_id, true) p "
-        "order by 1, 2"
+        "select t.user_id, case when ",
+        value(moves, "boolean"),
+        " then ",
+        space,
+        " else t.space_id end as space_id from public.leads t where ",
+        filter_sql(table("leads"), node, "t"),
+        " limit ",
+        value(at_most, "integer"),
+        ") x) s cross join lateral leadgen.custom_field_problems(",
+        value(values, "jsonb"),
+        ", s.user_id, s.space_id, true) p order by 1, 2",
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from db.sql import ident
+
 
 def claim_sql(queue: str, returning: str) -> str:
     """Claim up to $4 due rows of `private.<queue>` for worker $1 at time $2 under a lease of $3 seconds.
@@ -9,6 +11,7 @@ def claim_sql(queue: str, returning: str) -> str:
     A row is due when pending, its run_at has come and no live lease holds it; SKIP LOCKED lets several
     workers claim at once without waiting for each other. Each claim counts as an attempt, so that a worker
     whose lease expired can no longer settle the row (the settling statements match on the attempt)."""
+    queue = ident(queue)
     return f"""
 with due as (
   select q.id from private.{queue} q

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from db.catalog import Kind, ToMany, ToOne
+from db.catalog import Expr, Kind, ToMany, ToOne
 from db.sql_builder import FilterNode, PageArgs
 
 
@@ -17,10 +17,10 @@ class Column:
 
 @dataclass(frozen=True)
 class ComputedValue:
-    """A value computed in SQL for the row (catalog.Computed): `expr` with `{t}` for the row's alias."""
+    """A value computed in SQL for the row (catalog.Computed), an expression of the row's alias."""
 
     key: str
-    expr: str
+    expr: Expr
     kind: Kind
 
 

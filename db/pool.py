@@ -12,8 +12,11 @@ from db.workflows import CHECK_WORKER_ROLE
 # read paths format them alike) and JIT stays off (it only slows down short OLTP statements).
 # client_connection_check_interval (PG 14+): a backend whose client went away (an operation cancelled on its
 # deadline or on a disconnect closes its connection) stops within a second, even while it waits on a lock.
+# standard_conforming_strings: the BEGIN statement inlines the caller's claims as string literals (db.sql.literal
+# only doubles quotes, which is safe only while backslashes are plain characters); pinned, not left to the server.
 SERVER_SETTINGS = {
     "timezone": "UTC",
+    "standard_conforming_strings": "on",
     "jit": "off",
     "application_name": "leadgen-graphql",
     "client_connection_check_interval": "1000",

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 import asyncpg
 
 from db.failures import PoolExhausted, is_unavailable, outage_reason
+from db.sql import literal
 
 log = logging.getLogger("leadgen.session")
 
@@ -39,17 +40,11 @@ class Caller:
 ANONYMOUS = Caller(role="anon", claims={"role": "anon"})
 
 
-def _literal(text: str) -> str:
-    """A SQL string literal. Safe with standard_conforming_strings (on by default since PG 9.1)."""
-    if "\x00" in text:
-        raise ValueError("NUL in a SQL literal")
-    return "'" + text.replace("'", "''") + "'"
-
-
 def begin_statement(caller: Caller, *, readonly: bool, statement_timeout_ms: int | None = None) -> str:
     """BEGIN plus role and claims (and the time left to this operation) in one simple-protocol round trip.
 
-    Simple protocol has no bind parameters, hence the literals; the timeout is an int we computed."""
+    Simple protocol has no bind parameters, hence the literals (db.sql.literal: the pool pins
+    standard_conforming_strings on, which they rely on); the timeout is an int we computed."""
     if caller.role not in ("anon", "authenticated"):  # the role never comes from the token itself
         raise ValueError(f"not an API role: {caller.role!r}")
     mode = "READ ONLY" if readonly else "READ WRITE"
@@ -61,8 +56,8 @@ def begin_statement(caller: Caller, *, readonly: bool, statement_timeout_ms: int
     )
     return (
         f"BEGIN ISOLATION LEVEL READ COMMITTED {mode}; "
-        f"SELECT set_config('role', {_literal(caller.role)}, true), "
-        f"set_config('request.jwt.claims', {_literal(claims)}, true){timeout}"
+        f"SELECT set_config('role', {literal(caller.role)}, true), "
+        f"set_config('request.jwt.claims', {literal(claims)}, true){timeout}"
     )
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from db.catalog import Table
-from db.sql_builder import PG_TYPE, FilterNode, Params, columns_sql, filter_sql
+from db.filter_sql import PG_TYPE, FilterNode, filter_sql
+from db.sql import Sql, value
+from db.sql_builder import columns_sql
 
 
 def _cast(table: Table, column: str) -> str:
@@ -35,14 +38,22 @@ def exists_sql(table: Table) -> str:
     return f"select exists (select 1 from {table.qualified} t where t.id = $1)"
 
 
-def bulk_update_sql(table: Table, columns: Sequence[str], node: FilterNode | None, params: Params) -> str:
-    """UPDATE of every row matching the filter; `params` already holds the new values ($1..$k)."""
-    assignments = ", ".join(f"{c} = ${i}::{_cast(table, c)}" for i, c in enumerate(columns, start=1))
-    where = filter_sql(table, node, "t", params)
-    return f"update {table.qualified} as t set {assignments} where {where} returning {columns_sql(table, 't')}"
+def bulk_update_sql(table: Table, values: Mapping[str, Any], node: FilterNode | None) -> Sql:
+    """UPDATE of every row matching the filter to the new `values` (by column)."""
+    assignments = Sql(", ").join(Sql(f"{c} = ", value(v, _cast(table, c))) for c, v in values.items())
+    where = filter_sql(table, node, "t")
+    return Sql(
+        f"update {table.qualified} as t set ", assignments, " where ", where, f" returning {columns_sql(table, 't')}"
+    )
 
 
-def count_at_most_sql(table: Table, node: FilterNode | None, params: Params, limit_placeholder: str) -> str:
-    """How many rows match, counting no further than the limit."""
-    where = filter_sql(table, node, "t", params)
-    return f"select count(*) from (select 1 from {table.qualified} t where {where} limit {limit_placeholder}) x"
+def count_at_most_sql(table: Table, node: FilterNode | None, limit: int) -> Sql:
+    """How many rows match, counting no further than `limit`."""
+    where = filter_sql(table, node, "t")
+    return Sql(
+        f"select count(*) from (select 1 from {table.qualified} t where ",
+        where,
+        " limit ",
+        value(limit, "integer"),
+        ") x",
+    )

@@ -34,3 +34,20 @@ class Connection(Generic[T]):
     @strawberry.field(description="How many rows match the filter, across all pages.")
     async def total_count(self) -> int:
         return await self.counter()
+
+
+def connection_of(
+    edges: list[Edge[T]], *, has_next: bool, has_previous: bool, counter: Callable[[], Awaitable[int]]
+) -> Connection[T]:
+    """A connection of the edges of one page."""
+    return Connection(
+        edges=edges,
+        nodes=[edge.node for edge in edges],
+        page_info=PageInfo(
+            has_next_page=has_next,
+            has_previous_page=has_previous,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        counter=counter,
+    )

@@ -221,3 +221,34 @@ class CustomFieldType(Enum):
     EMAIL = "email"
     URL = "url"
     PHONE = "phone"
+
+
+@strawberry.enum(description="Where an invitation stands.")
+class InvitationStatus(Enum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    REVOKED = "revoked"
+    EXPIRED = "expired"
+
+
+# The enum of each enum column (or computed value) of the catalog, by (table, column).
+COLUMN_ENUMS: dict[tuple[str, str], type[Enum]] = {
+    ("space_members", "role"): SpaceRole,
+    ("space_invitations", "role"): SpaceRole,
+    ("space_invitations", "status"): InvitationStatus,
+    ("leads", "status"): LeadStatus,
+    ("lead_sources", "type"): SourceType,
+    ("lead_form_fields", "field_type"): FormFieldType,
+    ("lead_activities", "activity_type"): ActivityType,
+    ("lead_scoring_rules", "criteria_type"): CriteriaType,
+    ("lead_scoring_rules", "condition"): RuleCondition,
+    ("lead_workflow_triggers", "trigger_type"): TriggerType,
+    ("lead_workflow_actions", "action_type"): ActionType,
+    ("lead_workflow_executions", "status"): ExecutionStatus,
+    ("lead_campaigns", "campaign_type"): CampaignType,
+    ("lead_campaigns", "status"): CampaignStatus,
+    ("lead_integrations", "integration_type"): IntegrationType,
+    ("lead_integrations", "sync_status"): SyncStatus,
+    ("lead_custom_fields", "field_type"): CustomFieldType,
+}

@@ -13,11 +13,6 @@ def global_id(type_name: str, row_id: object) -> str:
     return base64.b64encode(f"{type_name}:{row_id}".encode()).decode("ascii")
 
 
-def global_id_sql(type_name: str, id_expr: str) -> str:
-    """SQL for global_id(); Postgres wraps base64 at 76 characters, hence the translate."""
-    return f"translate(encode(convert_to('{type_name}:' || {id_expr}, 'UTF8'), 'base64'), E'\\n', '')"
-
-
 def parse_global_id(value: str) -> tuple[str, uuid.UUID] | None:
     try:
         type_name, _, raw = base64.b64decode(value, validate=True).decode("utf-8").partition(":")

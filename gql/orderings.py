@@ -1,4 +1,4 @@
-"""Ordering enums of the connections; each value names an ordering of db/catalog.py (ties broken by id)."""
+"""Ordering enums of the connections: one per ordering group of the catalog, each value an ordering of it."""
 
 from __future__ import annotations
 
@@ -6,63 +6,28 @@ from enum import Enum
 
 import strawberry
 
+from db.catalog import TABLES, table
 
-@strawberry.enum(description="Orderings of leads; ties are broken by id in the same direction.")
-class LeadOrderBy(Enum):
-    SCORE_DESC = "score_desc"
-    SCORE_ASC = "score_asc"
-    CREATED_AT_DESC = "created_at_desc"
-    CREATED_AT_ASC = "created_at_asc"
-    UPDATED_AT_DESC = "updated_at_desc"
-    UPDATED_AT_ASC = "updated_at_asc"
-    LAST_ACTIVITY_AT_DESC = "last_activity_at_desc"
-    LAST_ACTIVITY_AT_ASC = "last_activity_at_asc"
-    NAME_ASC = "name_asc"
-    NAME_DESC = "name_desc"
+DESCRIPTIONS = {
+    "Lead": "Orderings of leads; ties are broken by id in the same direction.",
+    "Named": "Orderings by time or name; ties are broken by id.",
+    "Time": "Orderings by time; ties are broken by id.",
+    "Stage": "Orderings of pipeline stages; ties are broken by id.",
+    "Campaign": "Orderings of campaigns; ties are broken by id.",
+}
 
 
-@strawberry.enum(description="Orderings by time or name; ties are broken by id.")
-class NamedOrderBy(Enum):
-    CREATED_AT_DESC = "created_at_desc"
-    CREATED_AT_ASC = "created_at_asc"
-    UPDATED_AT_DESC = "updated_at_desc"
-    UPDATED_AT_ASC = "updated_at_asc"
-    NAME_ASC = "name_asc"
-    NAME_DESC = "name_desc"
+def _enum(group: str, names: list[str]) -> type[Enum]:
+    members = Enum(f"{group}OrderBy", [(name.upper(), name) for name in names])  # type: ignore[misc]
+    return strawberry.enum(members, description=DESCRIPTIONS[group])
 
 
-@strawberry.enum(description="Orderings by time; ties are broken by id.")
-class TimeOrderBy(Enum):
-    CREATED_AT_DESC = "created_at_desc"
-    CREATED_AT_ASC = "created_at_asc"
-    UPDATED_AT_DESC = "updated_at_desc"
-    UPDATED_AT_ASC = "updated_at_asc"
+ORDER_ENUMS: dict[str, type[Enum]] = {}
+for _spec in TABLES.values():
+    if _spec.ordering_group and _spec.ordering_group not in ORDER_ENUMS:
+        ORDER_ENUMS[_spec.ordering_group] = _enum(_spec.ordering_group, list(_spec.orderings))
 
 
-@strawberry.enum(description="Orderings of pipeline stages; ties are broken by id.")
-class StageOrderBy(Enum):
-    STAGE_ORDER_ASC = "stage_order_asc"
-    STAGE_ORDER_DESC = "stage_order_desc"
-    CREATED_AT_DESC = "created_at_desc"
-    CREATED_AT_ASC = "created_at_asc"
-    NAME_ASC = "name_asc"
-    NAME_DESC = "name_desc"
-
-
-@strawberry.enum(description="Orderings of campaigns; ties are broken by id.")
-class CampaignOrderBy(Enum):
-    CREATED_AT_DESC = "created_at_desc"
-    CREATED_AT_ASC = "created_at_asc"
-    UPDATED_AT_DESC = "updated_at_desc"
-    UPDATED_AT_ASC = "updated_at_asc"
-    NAME_ASC = "name_asc"
-    NAME_DESC = "name_desc"
-    START_DATE_DESC = "start_date_desc"
-    START_DATE_ASC = "start_date_asc"
-
-
-@strawberry.enum(description="Orderings of users; ties are broken by id.")
-class UserOrderBy(Enum):
-    EMAIL_ASC = "email_asc"
-    CREATED_AT_DESC = "created_at_desc"
-    CREATED_AT_ASC = "created_at_asc"
+def order_enum(table_name: str) -> type[Enum]:
+    """The enum of the orderings a connection of the table offers."""
+    return ORDER_ENUMS[table(table_name).ordering_group]

@@ -2,9 +2,10 @@
 
 The planner reads the operation the way graphql-core executes it (fragments, aliases, variables,
 @include/@skip resolved by collect_fields), converts arguments with Strawberry exactly as the resolvers
-receive them, and maps fields to the catalog by convention: a plain field is the column of the same
-name, a resolver field is the catalog relation (or computed value) of the same name. Anything else raises
-`Unsupported`, and the operation goes through the general Strawberry + DataLoader path.
+receive them, and maps fields to the catalog: a plain field is the column of the same name, a field made
+from the catalog (gql/types/fields.py) says in its metadata which relation, computed value or collection it
+answers. Anything else raises `Unsupported`, and the operation goes through the general Strawberry +
+DataLoader path.
 """
 
 from __future__ import annotations
@@ -31,31 +32,12 @@ from db.catalog import ToMany, ToOne, table
 from domain.errors import AppError
 from gql.ids import parse_global_id
 from gql.inputs.filters import to_filter_node
-from gql.types.base import TABLE_OF_TYPE, TYPE_OF_TABLE
+from gql.registry import TABLE_OF_TYPE, TYPE_OF_TABLE
+from gql.types.fields import CallerRow, ComputedValue, RelatedConnection, Relation, RootConnection, RowById, tag_of
 from resolvers.context import Limits
 from resolvers.pagination import page_args
 
 DEFINITION = "strawberry-definition"
-
-# Root fields known to be plain collections (root_connection) or lookups, by Python name
-ROOT_CONNECTIONS = frozenset(
-    {
-        "leads",
-        "companies",
-        "customers",
-        "lead_stages",
-        "lead_sources",
-        "lead_forms",
-        "activities",
-        "scoring_rules",
-        "workflows",
-        "workflow_executions",
-        "campaigns",
-        "integrations",
-        "custom_fields",
-        "spaces",
-    }
-)
 
 
 class Unsupported(Exception):
@@ -139,14 +121,14 @@ class _Walk:
         root = self.schema.query_type
         assert root is not None
         field = root.fields[name]
-        python_name = _definition(field).python_name
-        if python_name in ROOT_CONNECTIONS:
+        tag = tag_of(_definition(field))
+        if isinstance(tag, RootConnection):
             return self.connection(key, field, details, None)
-        if python_name == "viewer":
-            return p.CallerRow(key, "profiles", self.selection("User", field, details))
-        if python_name in ("lead", "node"):
+        if isinstance(tag, CallerRow):
+            return p.CallerRow(key, tag.table, self.selection(TYPE_OF_TABLE[tag.table], field, details))
+        if isinstance(tag, RowById):
             parsed = parse_global_id(str(self.arguments(field, details)["id"]))
-            if parsed is None or parsed[0] not in TABLE_OF_TYPE or (python_name == "lead" and parsed[0] != "Lead"):
+            if parsed is None or parsed[0] not in TABLE_OF_TYPE or tag.only not in (None, parsed[0]):
                 raise Unsupported("an ID the general path must judge")
             type_name, row_id = parsed
             return p.RowById(key, TABLE_OF_TYPE[type_name], str(row_id), self.selection(type_name, field, details))
@@ -165,15 +147,15 @@ class _Walk:
                 continue
             sub_field = graphql_type.fields[name]
             definition = _definition(sub_field)
-            python_name = definition.python_name
+            python_name, tag = definition.python_name, tag_of(definition)
             if python_name == "id":
                 fields.append(p.GlobalId(key, type_name))
             elif definition.base_resolver is None and python_name in spec.columns:
                 fields.append(p.Column(key, python_name, spec.columns[python_name]))
-            elif definition.base_resolver is not None and python_name in spec.relations:
-                fields.append(self.relation(key, sub_field, sub, spec.relations[python_name]))
-            elif definition.base_resolver is not None and python_name in spec.computed and not sub_field.args:
-                computed = spec.computed[python_name]
+            elif isinstance(tag, Relation | RelatedConnection):
+                fields.append(self.relation(key, sub_field, sub, spec.relations[tag.name]))
+            elif isinstance(tag, ComputedValue):
+                computed = spec.computed[tag.name]
                 fields.append(p.ComputedValue(key, computed.expr, computed.kind))
             else:
                 raise Unsupported(f"{type_name}.{name}")

@@ -167,6 +167,6 @@ def build_schema(limits: SchemaLimits | None = None, *, introspection: bool = Tr
 
 
 def _public_types(module: object) -> list[str]:
-    from gql.types.base import TYPE_BY_NAME
+    from gql.registry import TYPE_BY_NAME
 
     return [name for name, cls in TYPE_BY_NAME.items() if cls.__module__ == getattr(module, "__name__", "")]

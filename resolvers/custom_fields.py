@@ -9,7 +9,7 @@ from typing import Any
 import asyncpg
 
 from db import custom_fields
-from db.sql_builder import FilterNode, Params
+from db.filter_sql import FilterNode
 from domain.errors import bad_input
 from resolvers.context import Context
 
@@ -52,6 +52,7 @@ async def check_bulk_update(
     if "custom_fields" not in values:
         return
     moves = "space_id" in values
-    params = Params([values["custom_fields"], moves, values.get("space_id"), max(at_most, 0) + 1])
-    sql = custom_fields.problems_of_matching_sql(node, params)
-    _refuse(await ctx.session.fetch(sql, *params.values), field)
+    sql = custom_fields.problems_of_matching_sql(
+        node, values["custom_fields"], moves, values.get("space_id"), max(at_most, 0) + 1
+    ).render()
+    _refuse(await ctx.session.fetch(sql.text, *sql.values), field)

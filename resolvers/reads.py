@@ -11,16 +11,14 @@ from resolvers.context import Context
 
 
 async def root_page(ctx: Context, table_name: str, args: sb.PageArgs) -> Page:
-    params = sb.Params()
-    sql = sb.page_sql(table(table_name), args, params)
-    rows = await ctx.session.fetch(sql, *params.values)
+    sql = sb.page_sql(table(table_name), args).render()
+    rows = await ctx.session.fetch(sql.text, *sql.values)
     return Page.from_rows(rows, args.first, after_given=args.after is not None)
 
 
 async def root_count(ctx: Context, table_name: str, node: sb.FilterNode | None) -> int:
-    params = sb.Params()
-    sql = sb.count_sql(table(table_name), node, params)
-    return int(await ctx.session.fetchval(sql, *params.values))
+    sql = sb.count_sql(table(table_name), node).render()
+    return int(await ctx.session.fetchval(sql.text, *sql.values))
 
 
 async def row_by_id(ctx: Context, table_name: str, row_id: object) -> asyncpg.Record | None:

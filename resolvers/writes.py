@@ -9,7 +9,7 @@ import asyncpg
 
 from db import writes
 from db.catalog import table
-from db.sql_builder import FilterNode, Params
+from db.filter_sql import FilterNode
 from domain.errors import AppError, bad_input, not_found
 from resolvers.context import Context
 
@@ -70,16 +70,12 @@ async def update_matching(
     if not values:
         raise bad_input("patch", "patch: nothing to change")
     spec = table(table_name)
-    count_params = Params()
-    limit = count_params.add(at_most + 1, "integer")
-    matching = await ctx.session.fetchval(
-        writes.count_at_most_sql(spec, node, count_params, limit), *count_params.values
-    )
+    count = writes.count_at_most_sql(spec, node, at_most + 1).render()
+    matching = await ctx.session.fetchval(count.text, *count.values)
     if matching > at_most:
         raise bad_input("atMost", f"the filter matches more than {at_most} rows; nothing was changed")
-    columns = list(values)
-    params = Params([values[c] for c in columns])
-    rows = await ctx.session.fetch(writes.bulk_update_sql(spec, columns, node, params), *params.values)
+    update = writes.bulk_update_sql(spec, values, node).render()
+    rows = await ctx.session.fetch(update.text, *update.values)
     if len(rows) > at_most:  # rows appeared between the count and the update: the whole mutation rolls back
         raise bad_input("atMost", f"the filter matched more than {at_most} rows; nothing was changed")
     for row in rows:

@@ -15,6 +15,7 @@ import asyncpg
 import pytest
 import pytest_asyncio
 
+from db import sql
 from db.catalog import table
 from tests.support.api import BOB, SPACE, ApiClient
 from tests.support.mutations import admin_val, gid, ok, refused
@@ -116,8 +117,10 @@ async def test_a_field_made_required_while_leads_lack_a_value_is_reported(db: as
 
 async def leads_without_value(conn: asyncpg.Connection, field: uuid.UUID) -> int:
     """CustomField.leadsWithoutValue, as the compiled read path computes it."""
-    expr = table("lead_custom_fields").computed["leads_without_value"].expr.replace("{t}", "f")
-    return int(await conn.fetchval(f"select {expr} from public.lead_custom_fields f where f.id = $1", field))
+    expr = table("lead_custom_fields").computed["leads_without_value"].expr("f")
+    statement = sql.Sql("select ", expr, " from public.lead_custom_fields f where f.id = ", sql.value(field, "uuid"))
+    rendered = statement.render()
+    return int(await conn.fetchval(rendered.text, *rendered.values))
 
 
 async def test_a_new_or_renamed_definition_meets_the_values_already_there(db: asyncpg.Connection, world: World) -> None:

@@ -13,6 +13,7 @@ import pytest
 from db import sql_builder as sb
 from db.catalog import table
 from db.session import Caller, begin_statement
+from db.sql import Sql
 from tests.support.api import ALICE, BOB, CAROL, DAVE, ERIN, PLATFORM_ADMIN, ApiClient
 from tests.support.roles import user_claims
 
@@ -32,18 +33,23 @@ def _caller(user: str) -> Caller:
 
 async def _page(conn: asyncpg.Connection, args: sb.PageArgs, *, scoped: bool) -> list[asyncpg.Record]:
     leads = table("leads")
-    params = sb.Params()
     order = sb.ordering(leads, args.order)
     if scoped:
-        source = sb.scoped_lead_source(leads, args, "t", params)
-        where = "true"
+        source, where = sb.scoped_lead_source(leads, args, "t"), Sql("true")
     else:
-        source, where = "public.leads t", sb.page_where(leads, args, "t", params)
-    sql = (
-        f"select t.id, {sb.cursor_sql(args.order, order, 't')} as _cursor from {source} where {where} "
-        f"order by {sb.order_sql(order, 't')} limit {sb.page_limit(args.first)}"
-    )
-    return list(await conn.fetch(sql, *params.values))
+        source, where = Sql("public.leads t"), sb.page_where(leads, args, "t")
+    sql = Sql(
+        "select t.id, ",
+        sb.cursor_sql(args.order, order, "t"),
+        " as _cursor from ",
+        source,
+        " where ",
+        where,
+        " order by ",
+        sb.order_sql(order, "t"),
+        f" limit {sb.page_limit(args.first)}",
+    ).render()
+    return list(await conn.fetch(sql.text, *sql.values))
 
 
 async def test_the_policy_is_the_one_the_scoped_pages_mirror(api: ApiClient) -> None:

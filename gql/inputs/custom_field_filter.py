@@ -7,7 +7,7 @@ from typing import Any
 
 import strawberry
 
-from db.sql_builder import Cond, KeyValue
+from db.filter_sql import Cond, KeyValue
 from domain.errors import bad_input
 from gql.scalars import CustomFieldValue
 

@@ -8,7 +8,8 @@ import strawberry
 
 from gql.ids import decode_id, global_id
 from gql.inputs.values import to_values
-from gql.types.base import TABLE_OF_TYPE, Info, build, type_name_of
+from gql.registry import TABLE_OF_TYPE, type_name_of
+from gql.types.base import Info, build
 from resolvers.writes import create_row, delete_row, update_row
 
 T = TypeVar("T")

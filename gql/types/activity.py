@@ -9,7 +9,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from gql.enums import ActivityType
-from gql.types.base import Info, entity, load_one
+from gql.types.fields import entity, relation
 from gql.types.node import Node
 
 if TYPE_CHECKING:
@@ -25,15 +25,7 @@ class Activity(Node):
     activity_data: JSON
     created_at: dt.datetime
     updated_at: dt.datetime
-
-    @strawberry.field
-    async def lead(self, info: Info) -> Annotated[Lead, strawberry.lazy("gql.types.lead")] | None:
-        from gql.types.lead import Lead
-
-        return await load_one(info, Lead, self.row["lead_id"])
-
-    @strawberry.field(description="Who performed it; null for visitors and automation.")
-    async def user(self, info: Info) -> Annotated[User, strawberry.lazy("gql.types.user")] | None:
-        from gql.types.user import User
-
-        return await load_one(info, User, self.row["user_id"])
+    lead: Annotated[Lead, strawberry.lazy("gql.types.lead")] | None = relation("lead")
+    user: Annotated[User, strawberry.lazy("gql.types.user")] | None = relation(
+        "user", description="Who performed it; null for visitors and automation."
+    )

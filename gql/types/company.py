@@ -9,9 +9,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from gql.connection import Connection
-from gql.inputs.filters import CustomerFilter, LeadFilter, to_filter_node
-from gql.orderings import LeadOrderBy, NamedOrderBy
-from gql.types.base import Info, entity, related_connection
+from gql.types.fields import entity, related_connection
 from gql.types.owned import Owned
 
 if TYPE_CHECKING:
@@ -30,33 +28,9 @@ class Company(Owned):
     is_active: bool
     created_at: dt.datetime
     updated_at: dt.datetime
-
-    @strawberry.field(description="The company's leads.")
-    async def leads(
-        self,
-        info: Info,
-        filter: LeadFilter | None = None,
-        order_by: LeadOrderBy | None = None,
-        first: int | None = None,
-        after: str | None = None,
-    ) -> Connection[Annotated[Lead, strawberry.lazy("gql.types.lead")]]:
-        from gql.types.lead import Lead
-
-        node = to_filter_node(filter)
-        return await related_connection(info, Lead, "companies", "leads", self.row["id"], node, order_by, first, after)
-
-    @strawberry.field(description="Customers at this company.")
-    async def customers(
-        self,
-        info: Info,
-        filter: CustomerFilter | None = None,
-        order_by: NamedOrderBy | None = None,
-        first: int | None = None,
-        after: str | None = None,
-    ) -> Connection[Annotated[Customer, strawberry.lazy("gql.types.customer")]]:
-        from gql.types.customer import Customer
-
-        node = to_filter_node(filter)
-        return await related_connection(
-            info, Customer, "companies", "customers", self.row["id"], node, order_by, first, after
-        )
+    leads: Connection[Annotated[Lead, strawberry.lazy("gql.types.lead")]] = related_connection(
+        "leads", description="The company's leads."
+    )
+    customers: Connection[Annotated[Customer, strawberry.lazy("gql.types.customer")]] = related_connection(
+        "customers", description="Customers at this company."
+    )

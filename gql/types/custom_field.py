@@ -8,7 +8,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from gql.enums import CustomFieldType
-from gql.types.base import Info, computed_value, entity
+from gql.types.fields import computed, entity
 from gql.types.owned import Owned
 
 
@@ -22,17 +22,13 @@ class CustomField(Owned):
     options: JSON
     created_at: dt.datetime
     updated_at: dt.datetime
-
-    @strawberry.field(
+    leads_without_value: int = computed(
+        "leads_without_value",
         description="Leads of the field's scope (those the caller can see) without a value: a field made required "
-        "while leads lacked a value keeps them until an API write of their custom fields gives one."
+        "while leads lacked a value keeps them until an API write of their custom fields gives one.",
     )
-    async def leads_without_value(self, info: Info) -> int:
-        return int(await computed_value(info, "lead_custom_fields", self.row["id"], "leads_without_value") or 0)
-
-    @strawberry.field(
+    leads_with_invalid_value: int = computed(
+        "leads_with_invalid_value",
         description="Leads of the field's scope (those the caller can see) whose value the field's type or options "
-        "refuse: values stored before a change of the definition (changes that would make values invalid are refused)."
+        "refuse: values stored before a change of the definition (changes that would make values invalid are refused).",
     )
-    async def leads_with_invalid_value(self, info: Info) -> int:
-        return int(await computed_value(info, "lead_custom_fields", self.row["id"], "leads_with_invalid_value") or 0)

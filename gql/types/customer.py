@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry.scalars import JSON
 
-from gql.types.base import Info, entity, load_one
+from gql.types.fields import entity, relation
 from gql.types.owned import Owned
 
 if TYPE_CHECKING:
@@ -26,15 +26,7 @@ class Customer(Owned):
     converted_at: dt.datetime
     created_at: dt.datetime
     updated_at: dt.datetime
-
-    @strawberry.field(description="The lead this customer was converted from.")
-    async def lead(self, info: Info) -> Annotated[Lead, strawberry.lazy("gql.types.lead")] | None:
-        from gql.types.lead import Lead
-
-        return await load_one(info, Lead, self.row["lead_id"])
-
-    @strawberry.field
-    async def company(self, info: Info) -> Annotated[Company, strawberry.lazy("gql.types.company")] | None:
-        from gql.types.company import Company
-
-        return await load_one(info, Company, self.row["company_id"])
+    lead: Annotated[Lead, strawberry.lazy("gql.types.lead")] | None = relation(
+        "lead", description="The lead this customer was converted from."
+    )
+    company: Annotated[Company, strawberry.lazy("gql.types.company")] | None = relation("company")

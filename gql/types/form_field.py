@@ -9,7 +9,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from gql.enums import FormFieldType
-from gql.types.base import Info, entity, load_one
+from gql.types.fields import entity, relation
 from gql.types.node import Node
 
 if TYPE_CHECKING:
@@ -29,9 +29,4 @@ class FormField(Node):
     validation_rules: JSON = strawberry.field(description="min/max length or value, regex, email domain rules.")
     created_at: dt.datetime
     updated_at: dt.datetime
-
-    @strawberry.field
-    async def form(self, info: Info) -> Annotated[LeadForm, strawberry.lazy("gql.types.lead_form")] | None:
-        from gql.types.lead_form import LeadForm
-
-        return await load_one(info, LeadForm, self.row["form_id"])
+    form: Annotated[LeadForm, strawberry.lazy("gql.types.lead_form")] | None = relation("form")

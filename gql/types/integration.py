@@ -8,7 +8,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from gql.enums import IntegrationType, SyncStatus
-from gql.types.base import entity
+from gql.types.fields import entity
 from gql.types.owned import Owned
 
 

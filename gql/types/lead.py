@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry.scalars import JSON
 
 from gql.connection import Connection
 from gql.enums import LeadStatus
-from gql.inputs.filters import ActivityFilter, CampaignFilter, WorkflowExecutionFilter, to_filter_node
-from gql.orderings import CampaignOrderBy, TimeOrderBy
-from gql.types.base import Info, entity, load_one, related_connection
+from gql.types.base import Info
+from gql.types.fields import entity, related_connection, relation
 from gql.types.owned import Owned
 from gql.types.score import ScoreContribution, score_contributions
 
@@ -27,6 +26,10 @@ if TYPE_CHECKING:
     from gql.types.lead_stage import LeadStage
     from gql.types.user import User
     from gql.types.workflow_execution import WorkflowExecution
+
+
+async def _score_breakdown(root: Any, info: Info) -> list[ScoreContribution]:
+    return await score_contributions(info, root.row["id"])
 
 
 @entity("leads")
@@ -55,96 +58,29 @@ class Lead(Owned):
     last_activity_at: dt.datetime | None
     created_at: dt.datetime
     updated_at: dt.datetime
-
-    @strawberry.field(
+    score_breakdown: list[ScoreContribution] = strawberry.field(
+        resolver=_score_breakdown,
         description=(
             "The active scoring rules of the lead's scope that it matches, with their points: the score is their "
             "sum clamped to 0..100. Empty while the scope has no active rule (the score is then set by hand)."
-        )
+        ),
     )
-    async def score_breakdown(self, info: Info) -> list[ScoreContribution]:
-        return await score_contributions(info, self.row["id"])
-
-    @strawberry.field
-    async def company(self, info: Info) -> Annotated[Company, strawberry.lazy("gql.types.company")] | None:
-        from gql.types.company import Company
-
-        return await load_one(info, Company, self.row["company_id"])
-
-    @strawberry.field
-    async def stage(self, info: Info) -> Annotated[LeadStage, strawberry.lazy("gql.types.lead_stage")] | None:
-        from gql.types.lead_stage import LeadStage
-
-        return await load_one(info, LeadStage, self.row["stage_id"])
-
-    @strawberry.field
-    async def source(self, info: Info) -> Annotated[LeadSource, strawberry.lazy("gql.types.lead_source")] | None:
-        from gql.types.lead_source import LeadSource
-
-        return await load_one(info, LeadSource, self.row["source_id"])
-
-    @strawberry.field(description="The form that captured the lead.")
-    async def form(self, info: Info) -> Annotated[LeadForm, strawberry.lazy("gql.types.lead_form")] | None:
-        from gql.types.lead_form import LeadForm
-
-        return await load_one(info, LeadForm, self.row["form_id"])
-
-    @strawberry.field
-    async def assigned_to(self, info: Info) -> Annotated[User, strawberry.lazy("gql.types.user")] | None:
-        from gql.types.user import User
-
-        return await load_one(info, User, self.row["assigned_to"])
-
-    @strawberry.field(description="The customer the lead became.")
-    async def customer(self, info: Info) -> Annotated[Customer, strawberry.lazy("gql.types.customer")] | None:
-        from gql.types.customer import Customer
-
-        return await load_one(info, Customer, self.row["customer_id"])
-
-    @strawberry.field(description="The lead's activity log, newest first by default.")
-    async def activities(
-        self,
-        info: Info,
-        filter: ActivityFilter | None = None,
-        order_by: TimeOrderBy | None = None,
-        first: int | None = None,
-        after: str | None = None,
-    ) -> Connection[Annotated[Activity, strawberry.lazy("gql.types.activity")]]:
-        from gql.types.activity import Activity
-
-        node = to_filter_node(filter)
-        return await related_connection(
-            info, Activity, "leads", "activities", self.row["id"], node, order_by, first, after
-        )
-
-    @strawberry.field(description="Campaigns the lead is in.")
-    async def campaigns(
-        self,
-        info: Info,
-        filter: CampaignFilter | None = None,
-        order_by: CampaignOrderBy | None = None,
-        first: int | None = None,
-        after: str | None = None,
-    ) -> Connection[Annotated[Campaign, strawberry.lazy("gql.types.campaign")]]:
-        from gql.types.campaign import Campaign
-
-        node = to_filter_node(filter)
-        return await related_connection(
-            info, Campaign, "leads", "campaigns", self.row["id"], node, order_by, first, after
-        )
-
-    @strawberry.field(description="Workflow runs on this lead.")
-    async def workflow_executions(
-        self,
-        info: Info,
-        filter: WorkflowExecutionFilter | None = None,
-        order_by: TimeOrderBy | None = None,
-        first: int | None = None,
-        after: str | None = None,
-    ) -> Connection[Annotated[WorkflowExecution, strawberry.lazy("gql.types.workflow_execution")]]:
-        from gql.types.workflow_execution import WorkflowExecution
-
-        node = to_filter_node(filter)
-        return await related_connection(
-            info, WorkflowExecution, "leads", "workflow_executions", self.row["id"], node, order_by, first, after
-        )
+    company: Annotated[Company, strawberry.lazy("gql.types.company")] | None = relation("company")
+    stage: Annotated[LeadStage, strawberry.lazy("gql.types.lead_stage")] | None = relation("stage")
+    source: Annotated[LeadSource, strawberry.lazy("gql.types.lead_source")] | None = relation("source")
+    form: Annotated[LeadForm, strawberry.lazy("gql.types.lead_form")] | None = relation(
+        "form", description="The form that captured the lead."
+    )
+    assigned_to: Annotated[User, strawberry.lazy("gql.types.user")] | None = relation("assigned_to")
+    customer: Annotated[Customer, strawberry.lazy("gql.types.customer")] | None = relation(
+        "customer", description="The customer the lead became."
+    )
+    activities: Connection[Annotated[Activity, strawberry.lazy("gql.types.activity")]] = related_connection(
+        "activities", description="The lead's activity log, newest first by default."
+    )
+    campaigns: Connection[Annotated[Campaign, strawberry.lazy("gql.types.campaign")]] = related_connection(
+        "campaigns", description="Campaigns the lead is in."
+    )
+    workflow_executions: Connection[Annotated[WorkflowExecution, strawberry.lazy("gql.types.workflow_execution")]] = (
+        related_connection("workflow_executions", description="Workflow runs on this lead.")
+    )

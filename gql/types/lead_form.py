@@ -9,9 +9,8 @@ import strawberry
 from strawberry.scalars import JSON
 
 from gql.connection import Connection
-from gql.inputs.filters import LeadFilter, to_filter_node
-from gql.orderings import LeadOrderBy
-from gql.types.base import Info, entity, related_connection, related_list
+from gql.types.base import Info
+from gql.types.fields import entity, related_connection, relation
 from gql.types.owned import Owned
 from resolvers.submissions import form_submissions
 
@@ -34,25 +33,12 @@ class LeadForm(Owned):
     created_at: dt.datetime
     updated_at: dt.datetime
 
-    @strawberry.field(description="The form's fields in display order.")
-    async def fields(self, info: Info) -> list[Annotated[FormField, strawberry.lazy("gql.types.form_field")]]:
-        from gql.types.form_field import FormField
-
-        return await related_list(info, FormField, "lead_forms", "fields", self.row["id"])
-
-    @strawberry.field(description="Leads captured by this form.")
-    async def leads(
-        self,
-        info: Info,
-        filter: LeadFilter | None = None,
-        order_by: LeadOrderBy | None = None,
-        first: int | None = None,
-        after: str | None = None,
-    ) -> Connection[Annotated[Lead, strawberry.lazy("gql.types.lead")]]:
-        from gql.types.lead import Lead
-
-        node = to_filter_node(filter)
-        return await related_connection(info, Lead, "lead_forms", "leads", self.row["id"], node, order_by, first, after)
+    fields: list[Annotated[FormField, strawberry.lazy("gql.types.form_field")]] = relation(
+        "fields", description="The form's fields in display order."
+    )
+    leads: Connection[Annotated[Lead, strawberry.lazy("gql.types.lead")]] = related_connection(
+        "leads", description="Leads captured by this form."
+    )
 
     @strawberry.field(
         description="Public submissions of this form, newest first, with the changes they propose to existing "

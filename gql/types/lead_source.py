@@ -9,9 +9,7 @@ import strawberry
 
 from gql.connection import Connection
 from gql.enums import SourceType
-from gql.inputs.filters import LeadFilter, to_filter_node
-from gql.orderings import LeadOrderBy
-from gql.types.base import Info, entity, related_connection
+from gql.types.fields import entity, related_connection
 from gql.types.owned import Owned
 
 if TYPE_CHECKING:
@@ -28,19 +26,6 @@ class LeadSource(Owned):
     utm_campaign: str | None
     created_at: dt.datetime
     updated_at: dt.datetime
-
-    @strawberry.field(description="Leads from this source.")
-    async def leads(
-        self,
-        info: Info,
-        filter: LeadFilter | None = None,
-        order_by: LeadOrderBy | None = None,
-        first: int | None = None,
-        after: str | None = None,
-    ) -> Connection[Annotated[Lead, strawberry.lazy("gql.types.lead")]]:
-        from gql.types.lead import Lead
-
-        node = to_filter_node(filter)
-        return await related_connection(
-            info, Lead, "lead_sources", "leads", self.row["id"], node, order_by, first, after
-        )
+    leads: Connection[Annotated[Lead, strawberry.lazy("gql.types.lead")]] = related_connection(
+        "leads", description="Leads from this source."
+    )

@@ -7,7 +7,7 @@ import datetime as dt
 import strawberry
 
 from gql.enums import CriteriaType, RuleCondition
-from gql.types.base import entity
+from gql.types.fields import entity
 from gql.types.owned import Owned
 
 

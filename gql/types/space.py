@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from gql.types.base import Info, entity, load_one, related_list
+from gql.types.fields import entity, relation
 from gql.types.node import Node
 
 if TYPE_CHECKING:
@@ -22,25 +22,13 @@ class Space(Node):
     name: str
     created_at: dt.datetime
     updated_at: dt.datetime
-
-    @strawberry.field(description="Who created the space.")
-    async def created_by(self, info: Info) -> Annotated[User, strawberry.lazy("gql.types.user")] | None:
-        from gql.types.user import User
-
-        return await load_one(info, User, self.row["created_by"])
-
-    @strawberry.field(description="The members, oldest first.")
-    async def members(self, info: Info) -> list[Annotated[SpaceMember, strawberry.lazy("gql.types.space_member")]]:
-        from gql.types.space_member import SpaceMember
-
-        return await related_list(info, SpaceMember, "spaces", "members", self.row["id"])
-
-    @strawberry.field(
-        description="Invitations to the space, newest first: its owners and admins see them, others an empty list."
+    created_by: Annotated[User, strawberry.lazy("gql.types.user")] | None = relation(
+        "created_by", description="Who created the space."
     )
-    async def invitations(
-        self, info: Info
-    ) -> list[Annotated[SpaceInvitation, strawberry.lazy("gql.types.space_invitation")]]:
-        from gql.types.space_invitation import SpaceInvitation
-
-        return await related_list(info, SpaceInvitation, "spaces", "invitations", self.row["id"])
+    members: list[Annotated[SpaceMember, strawberry.lazy("gql.types.space_member")]] = relation(
+        "members", description="The members, oldest first."
+    )
+    invitations: list[Annotated[SpaceInvitation, strawberry.lazy("gql.types.space_invitation")]] = relation(
+        "invitations",
+        description="Invitations to the space, newest first: its owners and admins see them, others an empty list.",
+    )

@@ -3,26 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from enum import Enum
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from gql.enums import SpaceRole
-from gql.types.base import Info, computed_value, entity, load_one
+from gql.enums import InvitationStatus, SpaceRole
+from gql.types.fields import computed, entity, relation
 from gql.types.node import Node
 
 if TYPE_CHECKING:
     from gql.types.space import Space
-
-
-@strawberry.enum(description="Where an invitation stands.")
-class InvitationStatus(Enum):
-    PENDING = "pending"
-    ACCEPTED = "accepted"
-    DECLINED = "declined"
-    REVOKED = "revoked"
-    EXPIRED = "expired"
 
 
 @entity("space_invitations")
@@ -42,13 +32,9 @@ class SpaceInvitation(Node):
     email_sent_at: dt.datetime | None = strawberry.field(description="When the invitation email went out.")
     created_at: dt.datetime
     updated_at: dt.datetime
-
-    @strawberry.field(description="PENDING until answered; a pending invitation past expiresAt is EXPIRED.")
-    async def status(self, info: Info) -> InvitationStatus:
-        return InvitationStatus(await computed_value(info, "space_invitations", self.row["id"], "status"))
-
-    @strawberry.field(description="The space; null for an invitee, who sees it only once they belong to it.")
-    async def space(self, info: Info) -> Annotated[Space, strawberry.lazy("gql.types.space")] | None:
-        from gql.types.space import Space
-
-        return await load_one(info, Space, self.row["space_id"])
+    status: InvitationStatus = computed(
+        "status", description="PENDING until answered; a pending invitation past expiresAt is EXPIRED."
+    )
+    space: Annotated[Space, strawberry.lazy("gql.types.space")] | None = relation(
+        "space", description="The space; null for an invitee, who sees it only once they belong to it."
+    )

@@ -10,9 +10,11 @@ import strawberry
 from strawberry.scalars import JSON
 
 from dataloaders.page import Page
+from db.catalog import ToOne
 from domain.submissions import SubmissionOutcome, submission_cursor
-from gql.connection import Connection, Edge, PageInfo
-from gql.types.base import Info, load_one
+from gql.connection import Connection, Edge, connection_of
+from gql.types.base import Info
+from gql.types.fields import relation
 from resolvers.submissions import form_submission_count
 
 if TYPE_CHECKING:
@@ -58,6 +60,10 @@ class FormSubmission:
     )
     created_at: dt.datetime
     row: strawberry.Private[asyncpg.Record]
+    lead: Annotated[Lead, strawberry.lazy("gql.types.lead")] | None = relation(
+        ToOne("leads", "lead_id"), description="The lead the submission went to (null when the caller cannot read it)."
+    )
+    form: Annotated[LeadForm, strawberry.lazy("gql.types.lead_form")] | None = relation(ToOne("lead_forms", "form_id"))
 
     @classmethod
     def of(cls, row: asyncpg.Record) -> FormSubmission:
@@ -71,30 +77,13 @@ class FormSubmission:
             row=row,
         )
 
-    @strawberry.field(description="The lead the submission went to (null when the caller cannot read it).")
-    async def lead(self, info: Info) -> Annotated[Lead, strawberry.lazy("gql.types.lead")] | None:
-        from gql.types.lead import Lead
-
-        return await load_one(info, Lead, self.row["lead_id"])
-
-    @strawberry.field
-    async def form(self, info: Info) -> Annotated[LeadForm, strawberry.lazy("gql.types.lead_form")] | None:
-        from gql.types.lead_form import LeadForm
-
-        return await load_one(info, LeadForm, self.row["form_id"])
-
 
 def submission_connection(info: Info, form_id: str, page: Page) -> Connection[FormSubmission]:
     edges = [Edge(cursor=submission_cursor(r["created_at"], r["id"]), node=FormSubmission.of(r)) for r in page.rows]
     ctx = info.context
-    return Connection(
-        edges=edges,
-        nodes=[edge.node for edge in edges],
-        page_info=PageInfo(
-            has_next_page=page.has_next,
-            has_previous_page=page.has_previous,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
+    return connection_of(
+        edges,
+        has_next=page.has_next,
+        has_previous=page.has_previous,
         counter=lambda: form_submission_count(ctx, form_id),
     )

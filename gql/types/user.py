@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from gql.types.base import Info, build, entity, related_list
+from gql.types.base import Info, build
+from gql.types.fields import entity, relation
 from gql.types.node import Node
 from resolvers import invitations
 
@@ -24,12 +25,9 @@ class User(Node):
     avatar_url: str | None
     created_at: dt.datetime
     updated_at: dt.datetime
-
-    @strawberry.field(description="The user's memberships in spaces the caller can see.")
-    async def memberships(self, info: Info) -> list[Annotated[SpaceMember, strawberry.lazy("gql.types.space_member")]]:
-        from gql.types.space_member import SpaceMember
-
-        return await related_list(info, SpaceMember, "profiles", "memberships", self.row["id"])
+    memberships: list[Annotated[SpaceMember, strawberry.lazy("gql.types.space_member")]] = relation(
+        "memberships", description="The user's memberships in spaces the caller can see."
+    )
 
     @strawberry.field(
         description=(

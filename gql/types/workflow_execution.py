@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry.scalars import JSON
@@ -11,7 +11,7 @@ from strawberry.scalars import JSON
 from domain.workflows.model import StepRecord, steps_of
 from gql.enums import ActionType, ExecutionStatus, StepStatus
 from gql.ids import global_id
-from gql.types.base import Info, entity, load_one
+from gql.types.fields import entity, relation
 from gql.types.node import Node
 
 if TYPE_CHECKING:
@@ -55,6 +55,10 @@ class ExecutionStep:
         )
 
 
+def _steps(root: Any) -> list[ExecutionStep]:
+    return [ExecutionStep.of(step) for step in steps_of(root.row["execution_data"])]
+
+
 @entity("lead_workflow_executions")
 @strawberry.type(description="A run of a workflow on a lead, with the outcome of each step.")
 class WorkflowExecution(Node):
@@ -65,19 +69,8 @@ class WorkflowExecution(Node):
     error: str | None
     created_at: dt.datetime
     updated_at: dt.datetime
-
-    @strawberry.field(description="The steps, in order, with their outcomes (executionData.steps, typed).")
-    def steps(self) -> list[ExecutionStep]:
-        return [ExecutionStep.of(step) for step in steps_of(self.row["execution_data"])]
-
-    @strawberry.field
-    async def workflow(self, info: Info) -> Annotated[Workflow, strawberry.lazy("gql.types.workflow")] | None:
-        from gql.types.workflow import Workflow
-
-        return await load_one(info, Workflow, self.row["workflow_id"])
-
-    @strawberry.field
-    async def lead(self, info: Info) -> Annotated[Lead, strawberry.lazy("gql.types.lead")] | None:
-        from gql.types.lead import Lead
-
-        return await load_one(info, Lead, self.row["lead_id"])
+    steps: list[ExecutionStep] = strawberry.field(
+        resolver=_steps, description="The steps, in order, with their outcomes (executionData.steps, typed)."
+    )
+    workflow: Annotated[Workflow, strawberry.lazy("gql.types.workflow")] | None = relation("workflow")
+    lead: Annotated[Lead, strawberry.lazy("gql.types.lead")] | None = relation("lead")

@@ -9,7 +9,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from gql.enums import TriggerType
-from gql.types.base import Info, entity, load_one
+from gql.types.fields import entity, relation
 from gql.types.node import Node
 
 if TYPE_CHECKING:
@@ -23,9 +23,4 @@ class WorkflowTrigger(Node):
     trigger_conditions: JSON
     created_at: dt.datetime
     updated_at: dt.datetime
-
-    @strawberry.field
-    async def workflow(self, info: Info) -> Annotated[Workflow, strawberry.lazy("gql.types.workflow")] | None:
-        from gql.types.workflow import Workflow
-
-        return await load_one(info, Workflow, self.row["workflow_id"])
+    workflow: Annotated[Workflow, strawberry.lazy("gql.types.workflow")] | None = relation("workflow")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from gql.inputs.values import INPUT_COLUMNS
+from gql.registry import TABLE_OF_TYPE
 from gql.schema import build_schema
-from gql.types.base import TABLE_OF_TYPE
 from tests.support.api import ApiClient
 from tests.support.mutations import admin_fetch
 
