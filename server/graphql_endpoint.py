@@ -26,6 +26,7 @@ from server.auth import TokenError, TokenVerifier
 from server.graphiql_page import graphiql_response
 from server.graphql_request import GraphQLRequest, RequestError, read_graphql_request
 from server.operation_guard import ClientDisconnected, run_guarded
+from server.public_url import public_base_url
 from server.responses import error_response, json_response, timeout_response, unavailable_response
 
 log = logging.getLogger("leadgen.http")
@@ -57,6 +58,7 @@ class EndpointConfig:
     # signs visitor tokens and hashes client addresses; random per process unless configured (see services)
     secret_key: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
     integrations: Integrations = field(default_factory=Integrations)  # credentials keyring, webhook policy
+    public_url: str | None = None  # LEADGEN_PUBLIC_URL: where the hosted form pages are (None: the request's origin)
 
     def cost_limits(self) -> CostLimits:
         lim = self.limits
@@ -208,6 +210,7 @@ class GraphQLEndpoint:
             integrations=self.config.integrations,
             document=op.prepared,
             client_ip=request.client.host if request.client else None,
+            public_url=public_base_url(self.config.public_url, request),
         )
         try:
             result = await self.schema.execute(
