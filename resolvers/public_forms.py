@@ -9,7 +9,9 @@ from domain.submissions import PublicForm
 from resolvers.context import Context
 
 
-async def published_form(ctx: Context, *, form_id: uuid.UUID | None = None, slug: str | None = None) -> PublicForm | None:
+async def published_form(
+    ctx: Context, *, form_id: uuid.UUID | None = None, slug: str | None = None
+) -> PublicForm | None:
     """The public definition of a published form, or None for an unknown, unpublished or deleted one."""
     if form_id is not None:
         doc = await ctx.session.fetchval(sql.PUBLISHED_FORM, form_id)

@@ -18,8 +18,10 @@ from starlette.routing import Route
 from gql.schema import LeadgenSchema
 from server.auth import TokenVerifier
 from server.client_address import TrustedProxies, TrustedProxyMiddleware
+from server.form_pages import FormPages
 from server.graphql_endpoint import EndpointConfig, GraphQLEndpoint
 from server.http_errors import http_error_as_json
+from server.outside_paths import OutsidePaths
 from server.security_headers import SecurityHeadersMiddleware
 
 
@@ -92,7 +94,10 @@ def create_app(
     if cors_origins:
         middleware.append(
             Middleware(
-                CORSMiddleware,
+                OutsidePaths,
+                # public forms answer CORS per form (allowedOrigins): the app's origins must not widen them
+                prefixes=("/f/",),
+                middleware=CORSMiddleware,
                 allow_origins=list(cors_origins),
                 allow_methods=["GET", "POST", "OPTIONS"],
                 allow_headers=["authorization", "content-type", "apikey", "x-client-info"],
@@ -104,6 +109,7 @@ def create_app(
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
+            *FormPages(current).routes(),
         ],
         middleware=middleware,
         lifespan=lifespan,

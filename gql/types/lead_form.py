@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry.scalars import JSON
 
+from domain.public_forms import embed_snippet, form_url
 from gql.connection import Connection
 from gql.inputs.filters import LeadFilter, to_filter_node
 from gql.orderings import LeadOrderBy
 from gql.types.base import Info, entity, related_connection, related_list
 from gql.types.owned import Owned
-from domain.public_forms import embed_snippet, form_url
 from resolvers.public_forms import public_base_url
 from resolvers.submissions import form_submissions
 
