@@ -34,7 +34,7 @@ from tests.support.public_forms import (
 )
 
 SECRET = b"k" * 32
-CONTACT = [
+CONTACT: list[dict[str, Any]] = [
     {"fieldName": "first_name", "fieldType": "TEXT", "label": "First name", "isRequired": True},
     {"fieldName": "email", "fieldType": "EMAIL", "label": "Email", "isRequired": True},
     {"fieldName": "job_title", "fieldType": "TEXT", "label": "Job title"},
