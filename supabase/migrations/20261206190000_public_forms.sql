@@ -97,6 +97,9 @@ alter table public.lead_forms
 comment on constraint lead_forms_slug_check on public.lead_forms is
   'A slug: lower-case letters and digits in groups joined by single hyphens, at most 64 characters.';
 
+-- the form's editors change its address like its other settings (RLS decides which rows)
+grant update (slug) on table public.lead_forms to authenticated;
+
 create trigger lead_forms_default_slug before insert or update of slug on public.lead_forms
   for each row execute function private.default_form_slug();
 comment on trigger lead_forms_default_slug on public.lead_forms is
