@@ -21,7 +21,9 @@ query($id: ID, $slug: String) {
   }
 }
 """
-FORM = "query($id: ID!) { node(id: $id) { ... on LeadForm { slug publicUrl embedSnippet fields { fieldName fieldOrder } } } }"
+FORM = """
+query($id: ID!) { node(id: $id) { ... on LeadForm { slug publicUrl embedSnippet fields { fieldName fieldOrder } } } }
+"""
 CREATE_FORM = "mutation($input: CreateLeadFormInput!) { createLeadForm(input: $input) { id name slug } }"
 UPDATE_FORM = "mutation($id: ID!, $patch: LeadFormPatch!) { updateLeadForm(id: $id, patch: $patch) { name slug } }"
 CREATE_FIELD = """
