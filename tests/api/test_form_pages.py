@@ -156,7 +156,7 @@ VALID: dict[str, Any] = {
     "company": "Navy <Labs>",
     "company_size": "11-50",
     "topics": ["SEO", "Ads"],
-    "channels": ["Email"],
+    "channels": ["By email"],
     "start": "2027-01-15",
     "newsletter": "true",
     "ref_code": "ABC-1234",

@@ -37,7 +37,7 @@ EVERY_TYPE: list[dict[str, Any]] = [
         "options": ["1-10", "11-50", "51-200", "<script>alert(1)</script>"],
     },
     {"fieldName": "topics", "fieldType": "MULTISELECT", "label": "Topics", "options": ["SEO", "Ads", "Content"]},
-    {"fieldName": "channels", "fieldType": "CHECKBOX", "label": "Reach me by", "options": ["Email", "Phone"]},
+    {"fieldName": "channels", "fieldType": "CHECKBOX", "label": "Reach me by", "options": ["By email", "By phone"]},
     {
         "fieldName": "ref_code",
         "fieldType": "TEXT",
