@@ -52,9 +52,12 @@ async def sites(api: ApiClient) -> AsyncIterator[Sites]:
     require_chromium()
     await lift_rate_limits(api)
     snippets: dict[str, str] = {}
-    async with custom_app(api) as app, live_server(app.asgi) as forms:
-        async with live_server(other_site(forms, snippets)) as other:
-            yield Sites(forms, other, snippets)
+    async with (
+        custom_app(api) as app,
+        live_server(app.asgi) as forms,
+        live_server(other_site(forms, snippets)) as other,
+    ):
+        yield Sites(forms, other, snippets)
 
 
 @pytest_asyncio.fixture(scope="module")
