@@ -19,6 +19,9 @@ import httpx
 import pytest_asyncio
 
 from domain.render_stamps import sign_rendered_at
+from domain.visitor_tokens import client_hash
+from server.app import Services, create_app
+from server.auth import AuthSettings, TokenVerifier
 from server.graphql_endpoint import EndpointConfig
 from tests.support.api import ALICE, BOB, ApiClient
 from tests.support.http_app import admin_connection, custom_app
@@ -418,3 +421,28 @@ async def test_the_embed_script_and_stylesheet_are_small_cacheable_and_served_he
         assert again.status_code == 304
     script = (await api.http.get("/f/embed.js", headers={"accept-encoding": "identity"})).text
     assert "innerHTML" not in script and "http" not in script.replace("https?", "")  # no CDN, no HTML strings
+
+
+async def test_a_post_is_counted_for_the_client_address_the_graphql_endpoint_sees(api: ApiClient) -> None:
+    form = await build_form(api, "Behind a proxy", CONTACT)
+    async with custom_app(api, endpoint=EndpointConfig(secret_key=SECRET)) as built:
+        verifier = TokenVerifier(AuthSettings(jwks=api.key.jwks()))
+        services = Services(schema=built.schema, pool=built.pool, verifier=verifier, endpoint=built.config)
+        app = create_app(services, trusted_proxies=("10.0.0.0/8",))
+        transport = httpx.ASGITransport(app=app, client=("10.1.2.3", 40000))  # a proxy of ours
+        try:
+            async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+                meta = hidden_meta((await page(http, form.slug)).text)
+                forwarded = {"x-forwarded-for": "1.1.1.1, 198.51.100.7"}  # the client's claim, then the proxy's
+                response = await post(
+                    http, form.slug, meta, {"first_name": "P", "email": "p@proxy.example.org"}, **forwarded
+                )
+                assert response.status_code == 200
+        finally:
+            await verifier.aclose()
+    stored = await admin_val(
+        api,
+        "select s.client_hash from private.form_submissions s join public.leads l on l.id = s.lead_id"
+        " where l.email = 'p@proxy.example.org'",
+    )
+    assert stored == client_hash(SECRET, "198.51.100.7")
