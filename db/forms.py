@@ -46,6 +46,7 @@ where not (t.v ~ t.p)
 """
 
 PUBLISHED_FORM = "select leadgen.published_form($1::uuid)"
+PUBLISHED_FORM_BY_SLUG = "select leadgen.published_form_by_slug($1::text)"
 # $1 form, $2 values, $3 context, $4 idempotency key, $5 client hash, $6 network hash
 SUBMIT_FORM = "select leadgen.submit_form($1::uuid, $2::jsonb, $3::jsonb, $4::text, $5::text, $6::text)"
 

@@ -55,7 +55,21 @@ RULE_TYPES: dict[str, frozenset[str]] = {
     "blockedDomains": frozenset({"email"}),
     "blockFreeEmail": frozenset({"email"}),
 }
-SETTINGS = ("theme", "successMessage", "redirectUrl", "honeypotField", "minSecondsToSubmit", "submitLabel")
+SETTINGS = (
+    "theme",
+    "successMessage",
+    "redirectUrl",
+    "honeypotField",
+    "minSecondsToSubmit",
+    "submitLabel",
+    "consentText",
+    "allowedOrigins",
+)
+# theme colours the hosted page and the embed use (camelCase, or the snake_case older themes have): #RRGGBB only
+THEME_COLOURS = ("primaryColor", "backgroundColor", "textColor", "primary_color", "background_color", "text_color")
+HEX_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
+ORIGIN = re.compile(r"https?://[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?(:[0-9]{1,5})?", re.IGNORECASE)
+MAX_ORIGINS = 50
 FIELD_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,62}")
 DOMAIN = re.compile(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?")
 
@@ -201,8 +215,8 @@ def _setting_problem(key: str, value: Any) -> str | None:
             size = len(json.dumps(value, ensure_ascii=False).encode())
             return None if size <= MAX_THEME_BYTES else f"at most {MAX_THEME_BYTES} bytes of JSON"
         return "a name or a JSON object"
-    if key in ("successMessage", "submitLabel"):
-        longest = 1000 if key == "successMessage" else 100
+    if key in ("successMessage", "submitLabel", "consentText"):
+        longest = 100 if key == "submitLabel" else 1000
         ok = isinstance(value, str) and value.strip() and len(value) <= longest
         return None if ok else f"a non-blank string of at most {longest} characters"
     if key == "redirectUrl":
@@ -211,6 +225,10 @@ def _setting_problem(key: str, value: Any) -> str | None:
         except AppError:
             return "an http(s) URL"
         return None
+    if key == "allowedOrigins":
+        ok = isinstance(value, list) and 1 <= len(value) <= MAX_ORIGINS
+        ok = ok and all(isinstance(o, str) and ORIGIN.fullmatch(o) for o in value)
+        return None if ok else f"a list of 1 to {MAX_ORIGINS} origins such as https://www.example.com (no path)"
     if key == "honeypotField":
         return None if isinstance(value, str) and FIELD_NAME.fullmatch(value) else "the name of a hidden field"
     ok = is_number(value) and 0 <= value <= MAX_SECONDS_TO_SUBMIT  # minSecondsToSubmit
@@ -226,6 +244,12 @@ def settings_problems(settings: Any, path: str) -> list[Problem]:
             problems.append(Problem(f"{path}.{key}", f"unknown setting; known settings: {', '.join(SETTINGS)}"))
         elif (problem := _setting_problem(key, value)) is not None:
             problems.append(Problem(f"{path}.{key}", problem))
+        elif key == "theme" and isinstance(value, dict):
+            problems += [
+                Problem(f"{path}.theme.{name}", "a hex colour such as #3B82F6")
+                for name in sorted(value)
+                if name in THEME_COLOURS and not (isinstance(value[name], str) and HEX_COLOUR.fullmatch(value[name]))
+            ]
     return problems
 
 

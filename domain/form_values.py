@@ -37,6 +37,8 @@ class PublicField:
     required: bool
     options: list[Any]
     rules: dict[str, Any]
+    label: str = ""
+    placeholder: str | None = None
 
 
 def is_blank(value: Any) -> bool:

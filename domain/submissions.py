@@ -31,6 +31,9 @@ class PublicForm:
     id: uuid.UUID
     settings: dict[str, Any]
     fields: list[PublicField]
+    slug: str | None = None
+    title: str | None = None
+    description: str | None = None
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any]) -> PublicForm:
@@ -45,9 +48,14 @@ class PublicForm:
                     required=bool(f["required"]),
                     options=f["options"] if isinstance(f["options"], list) else [],
                     rules=f["rules"] if isinstance(f["rules"], dict) else {},
+                    label=str(f.get("label") or f["name"]),
+                    placeholder=f.get("placeholder") if isinstance(f.get("placeholder"), str) else None,
                 )
                 for f in doc.get("fields") or []
             ],
+            slug=_text(doc.get("slug")),
+            title=_text(doc.get("title")),
+            description=_text(doc.get("description")),
         )
 
     def _setting(self, key: str) -> Any:
@@ -72,6 +80,10 @@ class PublicForm:
     def redirect_url(self) -> str | None:
         value = self._setting("redirectUrl")
         return value if isinstance(value, str) else None
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 @dataclass(frozen=True)

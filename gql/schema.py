@@ -35,6 +35,7 @@ from gql.mutations.workflow import WorkflowMutations
 from gql.mutations.workflow_action import WorkflowActionMutations
 from gql.mutations.workflow_execution import WorkflowExecutionMutations
 from gql.mutations.workflow_trigger import WorkflowTriggerMutations
+from gql.public_forms import PublicFormQuery
 from gql.query import Query
 from gql.scalars import SCALAR_MAP
 from gql.scoring import ScoringQuery
@@ -94,7 +95,7 @@ class SchemaLimits:
 
 
 # Root fields come from several modules (one per feature area), merged into Query and Mutation.
-QUERY_TYPES: tuple[type, ...] = (Query, AnalyticsQuery, ScoringQuery)
+QUERY_TYPES: tuple[type, ...] = (Query, AnalyticsQuery, ScoringQuery, PublicFormQuery)
 
 MUTATION_TYPES: tuple[type, ...] = (
     LeadMutations,

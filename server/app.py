@@ -20,9 +20,11 @@ from starlette.routing import Route
 from gql.schema import LeadgenSchema
 from server.auth import TokenVerifier
 from server.client_address import TrustedProxies, TrustedProxyMiddleware
+from server.form_pages import FormPages
 from server.graphql_endpoint import EndpointConfig, GraphQLEndpoint
 from server.http_errors import http_error_as_json
-from server.responses import unavailable_response
+from server.outside_paths import OutsidePaths
+from server.responses import RETRY_AFTER_SECONDS, unavailable_response
 from server.security_headers import SecurityHeadersMiddleware
 
 log = logging.getLogger("leadgen.startup")
@@ -74,6 +76,12 @@ def create_app(
     `trusted_proxies`: the only peers whose X-Forwarded-For names the client (server/client_address.py)."""
     state = _State(services)
     endpoints: dict[int, GraphQLEndpoint] = {}
+
+    def current() -> Services:
+        """The open services, for routes that need them; until they are open, a JSON 503 (UNAVAILABLE)."""
+        if state.services is None:
+            raise HTTPException(503, state.not_ready_reason(), headers={"retry-after": str(RETRY_AFTER_SECONDS)})
+        return state.services
 
     async def graphql(request: Request) -> Response:
         s = state.services
@@ -143,7 +151,10 @@ def create_app(
     if cors_origins:
         middleware.append(
             Middleware(
-                CORSMiddleware,
+                OutsidePaths,
+                # public forms answer CORS per form (allowedOrigins): the app's origins must not widen them
+                prefixes=("/f/",),
+                middleware=CORSMiddleware,
                 allow_origins=list(cors_origins),
                 allow_methods=["GET", "POST", "OPTIONS"],
                 allow_headers=["authorization", "content-type", "apikey", "x-client-info"],
@@ -155,6 +166,7 @@ def create_app(
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
+            *FormPages(current).routes(),
         ],
         middleware=middleware,
         lifespan=lifespan,

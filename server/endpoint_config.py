@@ -35,6 +35,7 @@ class EndpointConfig:
     # signs visitor tokens and hashes client addresses; random per process unless configured (see services)
     secret_key: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
     integrations: Integrations = field(default_factory=Integrations)  # credentials keyring, webhook policy
+    public_url: str | None = None  # LEADGEN_PUBLIC_URL: where the hosted form pages are (None: the request's origin)
 
     def cost_limits(self) -> CostLimits:
         lim = self.limits

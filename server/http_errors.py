@@ -18,4 +18,6 @@ async def http_error_as_json(request: Request, exc: Exception) -> Response:
         allowed = next((value for name, value in headers.items() if name.lower() == "allow"), "")
         message = f"{request.method} is not allowed here" + (f"; use {allowed}" if allowed else "")
         return error_response(405, message, "BAD_USER_INPUT", headers)
+    if exc.status_code == 503:
+        return error_response(503, exc.detail, "UNAVAILABLE", headers, retryable=True)
     return error_response(exc.status_code, exc.detail, "BAD_USER_INPUT", headers)

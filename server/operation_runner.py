@@ -23,6 +23,7 @@ from resolvers.context import Context
 from server.endpoint_config import EndpointConfig
 from server.graphql_request import GraphQLRequest
 from server.operation_guard import ClientDisconnected, run_guarded
+from server.public_url import public_base_url
 from server.responses import Answer, answer, error_answer, stopped, timed_out, unavailable
 
 log = logging.getLogger("leadgen.http")
@@ -155,6 +156,7 @@ class OperationRunner:
             integrations=self.config.integrations,
             document=op.prepared,
             client_ip=request.client.host if request.client else None,
+            public_url=public_base_url(self.config.public_url, request),
         )
         try:
             async with session:

@@ -79,6 +79,7 @@ async def open_services(
                 compiled_reads=CompiledReads(schema, page_limits) if settings.compiled_reads else None,
                 secret_key=load_server_secret(settings),
                 integrations=integrations_from(settings),
+                public_url=settings.public_url,
             ),
         )
     finally:

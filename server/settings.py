@@ -61,6 +61,9 @@ class Settings:
     email_outbox: Path | None = None  # LEADGEN_EMAIL_OUTBOX (development default: <data dir>/outbox)
     # LEADGEN_INVITATION_URL: the link of invitation emails, where the app accepts them; {token} is replaced
     invitation_url: str = "http://localhost:3000/invitations/accept?token={token}"
+    # LEADGEN_PUBLIC_URL: where visitors reach this server (hosted form pages, embed snippets); unset: the origin
+    # each request came to, which is right in development but not behind a proxy that changes the scheme or host
+    public_url: str | None = None
 
     @property
     def production(self) -> bool:
@@ -112,6 +115,7 @@ class Settings:
             email_from=env.get("LEADGEN_EMAIL_FROM") or "Leadgen <no-reply@localhost>",
             email_outbox=Path(env["LEADGEN_EMAIL_OUTBOX"]) if env.get("LEADGEN_EMAIL_OUTBOX") else None,
             invitation_url=_invitation_url(env),
+            public_url=_public_url(env),
         )
 
 
@@ -151,6 +155,16 @@ def _invitation_url(env: Mapping[str, str]) -> str:
     url = env.get("LEADGEN_INVITATION_URL", "").strip() or Settings.invitation_url
     if "{token}" not in url or urlsplit(url).scheme not in ("http", "https"):
         raise ValueError("LEADGEN_INVITATION_URL must be an http(s) URL with {token} where the token goes")
+    return url
+
+
+def _public_url(env: Mapping[str, str]) -> str | None:
+    url = env.get("LEADGEN_PUBLIC_URL", "").strip().rstrip("/")
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ValueError("LEADGEN_PUBLIC_URL must be an http(s) URL without query, e.g. https://forms.example.com")
     return url
 
 

@@ -24,7 +24,14 @@ SCHEMA = build_schema()
 GRAPHQL = SCHEMA._schema
 READS = CompiledReads(SCHEMA, Limits())
 # Resolver fields of entity types that are not catalog fields: the general path answers them, by design.
-GENERAL_PATH_ONLY = {"Lead.scoreBreakdown", "LeadForm.submissions", "User.invitations", "WorkflowExecution.steps"}
+GENERAL_PATH_ONLY = {
+    "Lead.scoreBreakdown",
+    "LeadForm.submissions",
+    "LeadForm.publicUrl",  # depends on the request's address when LEADGEN_PUBLIC_URL is not set
+    "LeadForm.embedSnippet",
+    "User.invitations",
+    "WorkflowExecution.steps",
+}
 PG_TYPES = {
     Kind.UUID: "uuid",
     Kind.TEXT: "text",

@@ -464,6 +464,12 @@ CHECK_CASES: list[Case] = [
     *max_length_cases("lead_forms", "title", 300),
     *max_length_cases("lead_forms", "description", 5000),
     *json_object_cases("lead_forms", "form_settings"),
+    *column_cases(
+        "lead_forms",
+        "slug",
+        ["contact-us", "a", "form-2", "x" * 64],
+        ["Contact", "a--b", "-a", "a-", "a b", "é", "", "x" * 65],
+    ),
     # lead_form_fields
     *column_cases(
         "lead_form_fields",
@@ -1006,6 +1012,9 @@ async def test_every_trigger_is_covered_here(db: asyncpg.Connection) -> None:
         "lead_form_fields_check_definition",
         "lead_forms_publishable",
         "lead_forms_publishable_insert",
+        # slugs made from names and fields appended: tested in tests/test_public_forms_sql.py
+        "lead_forms_default_slug",
+        "lead_form_fields_append",
         "lead_form_fields_keep_published_form",
         "lead_form_fields_keep_published_form_update",
         "lead_activities_check_type",

@@ -55,6 +55,7 @@ async def new_field(
     for key in ("options", "validation_rules"):
         if key in extra:
             extra[key] = json.dumps(extra[key])
+    extra.setdefault("field_order", 0)  # explicit: replica mode fires no trigger to append the field
     return await insert(
         conn, "lead_form_fields", form_id=form, field_name=name, field_type=field_type, label=name, **extra
     )
@@ -220,6 +221,18 @@ SETTINGS: list[Any] = [
     {"minSecondsToSubmit": 3601},
     {"minSecondsToSubmit": "2"},
     {"colour": "red", "theme": "dark"},
+    {"consentText": "We use your details to reply to you. See our privacy policy."},
+    {"consentText": " "},
+    {"consentText": "x" * 1001},
+    {"allowedOrigins": ["https://www.example.com", "http://localhost:8080", "HTTPS://Shop.Example.org"]},
+    {"allowedOrigins": []},
+    {"allowedOrigins": ["https://www.example.com/contact"]},
+    {"allowedOrigins": ["*"]},
+    {"allowedOrigins": "https://www.example.com"},
+    {"allowedOrigins": [3]},
+    {"theme": {"primaryColor": "#1A73E8", "backgroundColor": "#ffffff", "text_color": "#111111", "font": "serif"}},
+    {"theme": {"primaryColor": "red", "textColor": "#12345", "backgroundColor": 3, "primary_color": "#abcdefa"}},
+    {"theme": {"textColor": "#fff;}body{x:y"}},
 ]
 
 

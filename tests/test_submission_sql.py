@@ -26,6 +26,7 @@ SEED_FORM = uuid.UUID("00000000-0000-4000-b100-000000000001")
 DRAFT_FORM = uuid.UUID("00000000-0000-4000-b100-000000000002")
 ANON_FUNCTIONS = {
     "leadgen.published_form(uuid)",
+    "leadgen.published_form_by_slug(text)",
     "leadgen.submit_form(uuid,jsonb,jsonb,text,text,text)",
     "leadgen.track_page_visit(uuid,text,text,text)",  # null: no such submission
 }
@@ -220,8 +221,8 @@ async def test_the_submission_tables_are_private(admin: asyncpg.Connection) -> N
     uncommented = await admin.fetch(
         "select p.oid::regprocedure::text from pg_proc p where p.pronamespace in ('leadgen'::regnamespace,"
         " 'private'::regnamespace) and obj_description(p.oid, 'pg_proc') is null"
-        " and p.proname in ('published_form', 'submit_form', 'website_domain', 'is_blank', 'fit_text',"
-        " 'numeric_value', 'submission_value_problem', 'submission_problems', 'source_type',"
+        " and p.proname in ('published_form', 'published_form_by_slug', 'submit_form', 'website_domain', 'is_blank',"
+        " 'fit_text', 'numeric_value', 'submission_value_problem', 'submission_problems', 'source_type',"
         " 'find_or_create_source', 'find_or_create_company')"
     )
     assert uncommented == []

@@ -42,6 +42,7 @@ register(
             "is_published": B,
             "published_at": TS,
             **STAMPS,
+            "slug": T,
         },
         relations={
             **owned_relations(),

@@ -8,10 +8,12 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry.scalars import JSON
 
+from domain.public_forms import embed_snippet, form_url
 from gql.connection import Connection
 from gql.types.base import Info
 from gql.types.fields import entity, related_connection, relation
 from gql.types.owned import Owned
+from resolvers.public_forms import public_base_url
 from resolvers.submissions import form_submissions
 
 if TYPE_CHECKING:
@@ -32,6 +34,9 @@ class LeadForm(Owned):
     published_at: dt.datetime | None
     created_at: dt.datetime
     updated_at: dt.datetime
+    slug: str | None = strawberry.field(
+        description="The form's address, unique across all forms: its hosted page is /f/<slug> (publicUrl)."
+    )
 
     fields: list[Annotated[FormField, strawberry.lazy("gql.types.form_field")]] = relation(
         "fields", description="The form's fields in display order."
@@ -52,3 +57,16 @@ class LeadForm(Owned):
 
         form_id = str(self.row["id"])
         return submission_connection(info, form_id, await form_submissions(info.context, form_id, first, after))
+
+    @strawberry.field(description="The form's hosted page (/f/<slug>); it shows the form once it is published.")
+    def public_url(self, info: Info) -> str | None:
+        slug = self.row["slug"]
+        return form_url(public_base_url(info.context), slug) if slug else None
+
+    @strawberry.field(
+        description="HTML to paste into a website: a div the embed script (/f/embed.js) fills with the form, and an "
+        "iframe of the hosted page for browsers without JavaScript."
+    )
+    def embed_snippet(self, info: Info) -> str | None:
+        slug = self.row["slug"]
+        return embed_snippet(public_base_url(info.context), slug, self.title) if slug else None

@@ -125,9 +125,9 @@ async def test_an_invalid_definition_written_past_the_api_blocks_publishing(api:
     finally:
         await conn.close()
     assert problems(await api.gql(PUBLISH, {"id": form}, as_user=BOB)) == [
-        "fields.code.validationRules.colour",  # fields by (fieldOrder, name); jsonb keeps keys shortest first
+        "fields.plan.options",  # fields in their order (of creation); jsonb keeps keys shortest first
+        "fields.code.validationRules.colour",
         "fields.code.validationRules.pattern",
-        "fields.plan.options",
         "formSettings.honeypotField",  # names a field, but not a hidden one
     ]
     assert await admin_val(api, "select is_published from public.lead_forms where id = $1", form_id) is False
