@@ -140,6 +140,8 @@
       return;
     }
     var message = el("p", { "class": "lg-success", role: "status", tabindex: "-1" }, answer.successMessage);
+    var alert = root.querySelector(".lg-alert");
+    if (alert) alert.remove();  // the errors of an earlier try are answered now
     root.querySelector("form").replaceWith(message);
     message.focus();
   }
