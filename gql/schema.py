@@ -7,13 +7,14 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError, recommended_rules
-from strawberry.extensions import DisableIntrospection, MaxAliasesLimiter, QueryDepthLimiter
+from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from gql.analytics import AnalyticsQuery
 from gql.documents import DocumentCache, UsePreparedDocument
+from gql.introspection import NarrowIntrospection
 from gql.mutations.activity import ActivityMutations
 from gql.mutations.campaign import CampaignMutations
 from gql.mutations.company import CompanyMutations
@@ -138,7 +139,7 @@ class LeadgenSchema(strawberry.Schema):
             NoNulInStringLiterals,
             *QueryDepthLimiter(max_depth=lim.max_depth).validation_rules,
             *MaxAliasesLimiter(max_alias_count=lim.max_aliases).validation_rules,
-            *([] if introspection else DisableIntrospection().validation_rules),
+            *([] if introspection else [NarrowIntrospection]),
         ]
         documents = DocumentCache(self._schema, rules, max_tokens=lim.max_tokens, hide_suggestions=not introspection)
         self.documents = documents

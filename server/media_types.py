@@ -44,11 +44,14 @@ def _match(ranges: list[tuple[str, float, int]], media_type: str) -> tuple[float
 def negotiate(accept: str | None) -> str | None:
     """The media type of the answer, or None when the client accepts neither (HTTP 406).
 
-    No Accept header means `application/json` (the spec's legacy rule); `*/*` gets the GraphQL media type."""
+    No Accept header, or one that names neither type exactly (`*/*`), means `application/json` (the spec's legacy
+    rule): the GraphQL media type goes to clients that ask for it."""
     if accept is None or not accept.strip():
         return JSON
     ranges = _ranges(accept)
     graphql, plain = _match(ranges, GRAPHQL_RESPONSE), _match(ranges, JSON)
     if graphql[0] == 0 and plain[0] == 0:
         return None
-    return GRAPHQL_RESPONSE if graphql >= plain else JSON
+    if graphql[0] > plain[0] or (graphql[0] == plain[0] and graphql[1] > plain[1]):
+        return GRAPHQL_RESPONSE
+    return JSON

@@ -82,7 +82,8 @@ class ApiClient:
         token: str | None = None,
         method: str = "POST",
     ) -> GraphQLResponse:
-        headers = {}
+        # as current GraphQL clients ask (Apollo, urql): status codes then say when the document is at fault
+        headers = {"accept": "application/graphql-response+json, application/json;q=0.9"}
         bearer = token if token is not None else (self.token(as_user) if as_user else None)
         if bearer is not None:
             headers["authorization"] = f"Bearer {bearer}"
