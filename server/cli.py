@@ -16,7 +16,7 @@ import asyncpg
 
 from db.migrations import MigrationError, discover_migrations, migrate, seed
 from db.pool import UnsafeLoginRoleError
-from server import schema_export, serve
+from server import operations_cli, schema_export, serve
 from server import worker as worker_cli
 from server.database_target import open_target
 from server.db_wait import DatabaseStartupError, wait_for_database
@@ -59,6 +59,11 @@ def build_parser() -> argparse.ArgumentParser:
     worker = commands.add_parser("worker", help="run workflows in the background (as many workers as you like)")
     worker_cli.add_arguments(worker)
 
+    operations = commands.add_parser(
+        "operations", help="trusted documents (LEADGEN_OPERATIONS=trusted runs only these)"
+    )
+    operations_cli.add_arguments(operations)
+
     bench = commands.add_parser("bench", help="benchmark data and load tests (`leadgen bench seed --help`)")
     bench.add_argument("bench_args", nargs=argparse.REMAINDER, help="a bench command and its options")
     return parser
@@ -85,6 +90,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bench.cli import main as bench_main
 
             return bench_main(args.bench_args, settings, args.data_dir)
+        if args.command == "operations":
+            return asyncio.run(operations_cli.run(args, settings))
         if args.command == "token":
             from server.tokens import print_token
 
