@@ -73,7 +73,7 @@ async def test_get_answers_carry_an_etag_and_304_when_unchanged(api: ApiClient) 
     other_user = await api.http.get(
         "/graphql",
         params=params,
-        headers={**headers(api, "00000000-0000-4000-a000-000000000005"), "if-none-match": etag},
+        headers={**headers(api, ERIN), "if-none-match": etag},
     )
     assert other_user.status_code == 200 and other_user.headers["etag"] != etag  # another caller, another answer
     posted = await api.http.post("/graphql", json=params, headers=headers(api))
