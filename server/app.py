@@ -21,6 +21,7 @@ from gql.schema import LeadgenSchema
 from server.auth import TokenVerifier
 from server.client_address import TrustedProxies, TrustedProxyMiddleware
 from server.form_pages import FormPages
+from server.graphiql_page import graphiql_asset_route
 from server.graphql_endpoint import EndpointConfig, GraphQLEndpoint
 from server.http_errors import http_error_as_json
 from server.outside_paths import OutsidePaths
@@ -167,6 +168,7 @@ def create_app(
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             *FormPages(current).routes(),
+            graphiql_asset_route(),
         ],
         middleware=middleware,
         lifespan=lifespan,

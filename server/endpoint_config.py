@@ -35,6 +35,8 @@ class EndpointConfig:
     # signs visitor tokens and hashes client addresses; random per process unless configured (see services)
     secret_key: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
     integrations: Integrations = field(default_factory=Integrations)  # credentials keyring, webhook policy
+    # prefilled in GraphiQL's headers (development): the demo user's token with `leadgen serve --demo`
+    graphiql_authorization: str | None = field(default=None, repr=False)
     public_url: str | None = None  # LEADGEN_PUBLIC_URL: where the hosted form pages are (None: the request's origin)
 
     def cost_limits(self) -> CostLimits:

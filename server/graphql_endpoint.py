@@ -58,7 +58,7 @@ class GraphQLEndpoint:
         params = request.query_params
         if request.method == "GET" and "query" not in params and "extensions" not in params:
             if self.config.graphiql and "text/html" in request.headers.get("accept", ""):
-                return graphiql_response()
+                return graphiql_response(authorization=self.config.graphiql_authorization)
             return error_response(400, "no query given", "BAD_USER_INPUT")
         media_type = negotiate(request.headers.get("accept"))
         if media_type is None:

@@ -38,7 +38,8 @@ class Preparation:
     demo: bool
     url: str  # where GraphiQL is, for the demo's banner
 
-    async def __call__(self) -> None:
+    async def __call__(self) -> str | None:
+        """Prepares the database; with --demo, the demo user's Authorization header (GraphiQL shows it)."""
         if self.migrate or self.demo:
             timeout = self.settings.db_startup_timeout
             conn = await wait_for_database(lambda: asyncpg.connect(self.target.admin_dsn), self.target.admin, timeout)
@@ -53,22 +54,24 @@ class Preparation:
             finally:
                 await conn.close()
         print(f"database: {self.target.describe()}", file=sys.stderr)
-        if self.demo:
-            await self._print_demo_banner()
+        if not self.demo:
+            return None
+        return f"Bearer {await self._print_demo_banner()}"
 
-    async def _print_demo_banner(self) -> None:
+    async def _print_demo_banner(self) -> str:
         from server.tokens import dev_token
 
         token = await dev_token(self.settings, self.target.admin_dsn, DEMO_EMAIL, 24 * 3600)
         print(
             f"\nGraphiQL: {self.url}\n"
-            f"Demo user {DEMO_EMAIL}; paste this header into GraphiQL's Headers tab:\n"
+            f"Demo user {DEMO_EMAIL}; GraphiQL has this header in its Headers tab already:\n"
             f'{{"Authorization": "Bearer {token}"}}\n\n'
             f"or try: curl -s {self.url} -H 'content-type: application/json' "
             f"-H 'authorization: Bearer {token}' "
             '-d \'{"query": "{ viewer { email } leads(first: 3) { nodes { firstName score } } }"}\'\n',
             flush=True,
         )
+        return token
 
 
 def uvicorn_options(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:

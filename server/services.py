@@ -41,15 +41,14 @@ async def open_services(
     settings: Settings,
     *,
     address: DatabaseAddress | None = None,
-    prepare: Callable[[], Awaitable[None]] | None = None,
+    prepare: Callable[[], Awaitable[str | None]] | None = None,
 ) -> AsyncIterator[Services]:
     """Pool, verifier and schema; the pool waits for the database (LEADGEN_DB_STARTUP_TIMEOUT).
 
     `address`: the API role's database (default: from the settings); `prepare`: what runs first (`leadgen serve`
     migrates and loads the demo data there, once the database answers)."""
     address = address or api_address(settings)
-    if prepare is not None:
-        await prepare()
+    graphiql_authorization = None if prepare is None else await prepare()
     pool = await wait_for_database(
         lambda: create_api_pool(address.dsn, min_size=settings.pool_min_size, max_size=settings.pool_max_size),
         address,
@@ -80,6 +79,7 @@ async def open_services(
                 secret_key=load_server_secret(settings),
                 integrations=integrations_from(settings),
                 public_url=settings.public_url,
+                graphiql_authorization=graphiql_authorization,
             ),
         )
     finally:

@@ -59,10 +59,15 @@ async def test_every_response_carries_the_security_headers(api: ApiClient) -> No
         assert response.headers["content-security-policy"].startswith("default-src 'none'")
 
 
-async def test_graphiql_gets_a_policy_that_names_its_scripts(api: ApiClient) -> None:
+async def test_graphiql_is_served_with_its_own_assets_and_a_strict_policy(api: ApiClient) -> None:
     page = await api.http.get("/graphql", headers={"accept": "text/html"})
-    assert page.status_code == 200 and "graphiql" in page.text.lower()
+    assert page.status_code == 200 and 'id="graphiql"' in page.text
     policy = dict(part.strip().split(" ", 1) for part in page.headers["content-security-policy"].split(";"))
     assert policy["default-src"] == "'none'"
-    assert "'unsafe-inline'" not in policy["script-src"] and "'sha256-" in policy["script-src"]
+    assert policy["script-src"] == "'self'"  # no CDN, no inline code: the settings travel as a JSON data block
     assert policy["connect-src"] == "'self'" and policy["frame-ancestors"] == "'none'"
+    assert "unpkg" not in page.text and "cdn" not in page.text.lower()
+    for asset in ("react.js", "react-dom.js", "graphiql.js", "explorer.js", "start.js", "graphiql.css"):
+        served = await api.http.get(f"/graphiql/{asset}")
+        assert served.status_code == 200 and len(served.content) > 100, asset
+    assert (await api.http.get("/graphiql/other.js")).status_code == 404
