@@ -16,7 +16,7 @@ import asyncpg
 
 from db.migrations import MigrationError, discover_migrations, migrate, seed
 from db.pool import UnsafeLoginRoleError
-from server import operations_cli, schema_export, serve
+from server import operations_cli, schema_export, schema_sql_cli, serve
 from server import worker as worker_cli
 from server.database_target import open_target
 from server.db_wait import DatabaseStartupError, wait_for_database
@@ -55,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_parser("seed", help="load supabase/seed.sql (demo data; safe to repeat)")
     db.add_parser("setup", help="migrate, then seed")
     db.add_parser("status", help="list applied and pending migrations")
+    dump = db.add_parser("dump-schema", help="write supabase/schema.sql from a freshly migrated scratch database")
+    dump.add_argument("--check", action="store_true", help="only compare: exit 1 when the file is out of date")
 
     worker = commands.add_parser("worker", help="run workflows in the background (as many workers as you like)")
     worker_cli.add_arguments(worker)
@@ -96,6 +98,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from server.tokens import print_token
 
             return asyncio.run(print_token(settings, args.email, args.expires_in, args.password, args.otp))
+        if args.db_command == "dump-schema":
+            return asyncio.run(_dump_schema(settings, check=args.check))
         return asyncio.run(_run_db(args.db_command, settings))
     except MigrationError as exc:
         print(f"leadgen: migration failed: {exc}", file=sys.stderr)
@@ -137,6 +141,14 @@ async def _run_db(command: str, settings: Settings) -> int:
         if target.embedded is not None:
             print("(the embedded server stops when this command exits; `leadgen serve` keeps it running)")
         return 0
+    finally:
+        target.close()
+
+
+async def _dump_schema(settings: Settings, *, check: bool) -> int:
+    target = await open_target(settings)
+    try:
+        return await schema_sql_cli.run(target.admin_dsn, check=check)
     finally:
         target.close()
 
