@@ -11,6 +11,7 @@ from starlette.applications import Starlette
 
 from server.app import Services, create_app
 from server.db_wait import DatabaseStartupError
+from tests.support.waiting import wait_until
 
 SECRET_ADDRESS = "postgresql://leadgen_api@db.internal:5432/leadgen"
 
@@ -69,10 +70,7 @@ async def test_after_the_start_up_failed_health_says_so_and_the_owner_is_told() 
     failures: list[Exception] = []
     app = create_app(startup=failing(), on_startup_failure=failures.append)
     async with app.router.lifespan_context(app):
-        for _ in range(100):
-            if failures:
-                break
-            await asyncio.sleep(0.01)
+        await wait_until(lambda: failures, 5, "the start-up failure to be reported")
         answers = await _answers(app)
     assert [type(f) for f in failures] == [DatabaseStartupError]
     assert answers["healthz"].status_code == 503 and answers["healthz"].json()["status"] == "failed"

@@ -14,7 +14,8 @@ import asyncpg
 import httpx
 
 from tests.support.own_postgres import own_postgres
-from tests.support.server_process import leadgen_environment, pool_misuse, start_server, wait_until_async
+from tests.support.server_process import leadgen_environment, pool_misuse, start_server
+from tests.support.waiting import wait_until
 from tests.test_startup_shutdown import DEMO_SPACE_ID, alice_token
 
 CLIENTS = 4
@@ -102,7 +103,7 @@ async def _load_until(answers: list[Answer], count: int) -> None:
     async def enough() -> bool:
         return sum(a.ok for a in answers[start:]) >= count
 
-    await wait_until_async(enough, 60, lambda: f"{answers[start:][-5:]}")
+    await wait_until(enough, 60, lambda: f"{answers[start:][-5:]}")
 
 
 async def test_a_postgres_restart_under_load_answers_only_json_and_loses_no_acknowledged_write(

@@ -30,6 +30,7 @@ from tests.support.databases import PgCluster, with_user
 from tests.support.invitations import address_of, call_as
 from tests.support.roles import user_claims
 from tests.support.smtp_server import smtp_server
+from tests.support.waiting import wait_until
 from tests.support.workflow_actions import SENDER, action_settings
 from tests.support.workflows import add_user, admin, space_of, workflow_db
 
@@ -230,15 +231,9 @@ async def test_a_running_worker_wakes_up_for_a_new_invitation(
     stop = asyncio.Event()
     running = asyncio.create_task(worker.run(stop))
     try:
-        for _ in range(100):  # until it listens
-            if worker._listener is not None:
-                break
-            await asyncio.sleep(0.05)
+        await wait_until(lambda: worker._listener is not None, 5, "the worker to listen")
         invited = await invite(admin, cluster, workflow_db)
-        for _ in range(200):
-            if outbox_messages(tmp_path):
-                break
-            await asyncio.sleep(0.05)
+        await wait_until(lambda: outbox_messages(tmp_path), 10, "the invitation email")
         assert [m["To"] for m in outbox_messages(tmp_path)] == [invited.address]
     finally:
         stop.set()

@@ -22,6 +22,7 @@ from db.session import Caller, begin_statement
 from tests.support.databases import PgCluster
 from tests.support.pipeline import DEFAULT_STAGES, default_stage_id
 from tests.support.roles import acting_as, user_claims
+from tests.support.waiting import wait_until_blocked
 
 BOARD = (
     "select id::text, user_id, name, stage_order, color, is_default, created_at from public.lead_stages"
@@ -315,14 +316,6 @@ async def test_custom_field_problems_follow_rls(db: asyncpg.Connection) -> None:
 # ---------------------------------------------------------------------------------------------------------
 
 
-async def _wait_until_blocked(admin: asyncpg.Connection, pid: int) -> None:
-    for _ in range(500):
-        if await admin.fetchval("select wait_event_type from pg_stat_activity where pid = $1", pid) == "Lock":
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("the second move never waited for the first")
-
-
 async def test_the_second_of_two_identical_moves_finds_the_lead_moved(cluster: PgCluster, fresh_db: str) -> None:
     """Two sessions as the lead's owner move it to the same stage at once: the second waits on the first's row
     lock and, once the first commits, reports the lead as already there (unchanged), not as refused."""
@@ -342,7 +335,7 @@ async def test_the_second_of_two_identical_moves_finds_the_lead_moved(cluster: P
             assert moved is not None and (moved["unchanged"], moved["moved"]) == (False, 1)
             await second.execute(as_owner)
             racing = asyncio.create_task(second.fetchrow(pipeline.MOVE_LEAD, lead, stage))
-            await _wait_until_blocked(admin, second.get_server_pid())
+            await wait_until_blocked(admin, second.get_server_pid(), "the second move")
             await first.execute("commit")
             result = await racing
             await second.execute("commit")

@@ -12,21 +12,13 @@ from db.session import Caller, begin_statement
 from tests.support.databases import PgCluster
 from tests.support.roles import user_claims
 from tests.support.rows import add_user
+from tests.support.waiting import wait_until_blocked
 
 DEMOTE = "update public.space_members set role = 'admin' where space_id = $1 and user_id = $2"
 
 
 def _as(user: uuid.UUID) -> str:
     return begin_statement(Caller("authenticated", user_claims(user)), readonly=False)
-
-
-async def _wait_until_blocked(admin: asyncpg.Connection, pid: int) -> None:
-    for _ in range(200):
-        waiting = await admin.fetchval("select wait_event_type from pg_stat_activity where pid = $1", pid)
-        if waiting == "Lock":
-            return
-        await asyncio.sleep(0.025)
-    raise AssertionError("the second demotion never waited for the first")
 
 
 async def test_concurrent_demotions_of_the_last_two_owners_keep_one(cluster: PgCluster, fresh_db: str) -> None:
@@ -47,7 +39,7 @@ async def test_concurrent_demotions_of_the_last_two_owners_keep_one(cluster: PgC
         assert await first.execute(DEMOTE, space, ben) == "UPDATE 1"
         await second.execute(_as(ben))
         racing = asyncio.create_task(second.execute(DEMOTE, space, ann))
-        await _wait_until_blocked(admin, second.get_server_pid())
+        await wait_until_blocked(admin, second.get_server_pid(), "the second demotion")
         await first.execute("commit")
 
         with pytest.raises(asyncpg.CheckViolationError) as refused:

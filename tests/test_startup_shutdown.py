@@ -22,8 +22,8 @@ from tests.support.server_process import (
     pool_misuse,
     start_leadgen,
     start_server,
-    wait_until_async,
 )
+from tests.support.waiting import wait_until
 
 DEMO_SPACE_ID = "U3BhY2U6MDAwMDAwMDAtMDAwMC00MDAwLWIwMDAtMDAwMDAwMDAwMDAx"  # the global id of SPACE
 assert SPACE.endswith("b000-000000000001")
@@ -136,7 +136,7 @@ async def test_sigterm_with_operations_in_flight_ends_them_within_the_shutdown_t
                         async def both_waiting() -> bool:
                             return await _count(observer, WAITING_API_BACKENDS) == 2
 
-                        await wait_until_async(both_waiting, 30, lambda: f"{in_flight}\n{server.log()}")
+                        await wait_until(both_waiting, 30, lambda: f"{in_flight}\n{server.log()}")
                         server.signal(signal.SIGTERM)
                         assert await server.exit_code(60) == 0
                         read, write = [await task for task in in_flight]

@@ -17,6 +17,7 @@ import asyncpg
 from domain.workflows.clock import FakeClock
 from tests.support.databases import PgCluster
 from tests.support.mutations import gid
+from tests.support.waiting import wait_until
 from tests.support.workflow_actions import (
     action_settings,
     activities,
@@ -144,15 +145,16 @@ async def test_two_executions_at_once_take_consecutive_turns(
         ):
             await x.engine.process_events()  # both executions exist, with their steps due, before the race
             racing = asyncio.gather(x.run_once(), y.run_once())
-            for _ in range(400):  # both steps wait on the turn's row lock
+
+            async def both_wait() -> bool:  # both steps wait on the turn's row lock
                 waiting = await admin.fetchval(
                     "select count(*) from pg_stat_activity where datname = current_database()"
                     " and application_name = 'leadgen-worker' and wait_event_type = 'Lock'"
                 )
-                if waiting >= 2:
-                    break
-                await asyncio.sleep(0.02)
-            assert waiting == 2
+                assert waiting <= 2
+                return bool(waiting == 2)
+
+            await wait_until(both_wait, 10, "both steps to wait on the lock")
             await blocker.execute("rollback")
             await racing
     finally:

@@ -20,6 +20,7 @@ from domain.workflows.clock import FakeClock
 from domain.workflows.conditions import Problem
 from domain.workflows.settings import EngineConfig
 from tests.support.databases import PgCluster
+from tests.support.waiting import wait_until
 from tests.support.workflows import (
     NOTE,
     add_lead,
@@ -316,12 +317,13 @@ async def test_the_worker_wakes_on_notify(admin: asyncpg.Connection, cluster: Pg
         try:
             await asyncio.sleep(0.3)  # idle, listening
             lead = await add_lead(admin, scope)
-            for _ in range(100):
+
+            async def completed() -> bool:
                 runs = await executions(admin, workflow)
-                if runs and runs[0]["status"] == "completed":
-                    break
-                await asyncio.sleep(0.05)
-            assert runs[0]["status"] == "completed" and await notes(admin, lead) == ["Hello Ada"]
+                return bool(runs) and runs[0]["status"] == "completed"
+
+            await wait_until(completed, 5, "the execution to complete")
+            assert await notes(admin, lead) == ["Hello Ada"]
         finally:
             stop.set()
             await asyncio.wait_for(task, 5)

@@ -21,6 +21,7 @@ from server.settings import Settings
 from tests.support.api import ALICE, ERIN, ApiClient, GraphQLResponse
 from tests.support.databases import with_user
 from tests.support.http_app import admin_connection, admin_val, custom_app
+from tests.support.waiting import wait_until
 
 VIEWER = "{ viewer { id } }"
 ALICE_ID = global_id("User", ALICE)
@@ -457,13 +458,7 @@ async def interrupted(api: ApiClient, client: ApiClient, interrupt: str) -> Grap
         await locker.execute("lock table public.leads in access exclusive mode")
         request = asyncio.create_task(client.gql(LEADS, as_user=ALICE))
         try:
-            pid = None
-            for _ in range(500):
-                pid = await watcher.fetchval(WAITING_API_BACKEND)
-                if pid is not None:
-                    break
-                await asyncio.sleep(0.01)
-            assert pid is not None, "the API's statement never waited on the lock"
+            pid = await wait_until(lambda: watcher.fetchval(WAITING_API_BACKEND), 10, "the API's statement to wait")
             assert await watcher.fetchval(f"select {interrupt}($1)", pid) is True
         finally:
             await transaction.rollback()

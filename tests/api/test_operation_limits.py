@@ -15,6 +15,7 @@ from starlette.types import Message, Scope
 from server.graphql_endpoint import EndpointConfig, Timeouts
 from tests.support.api import ALICE, ERIN, ApiClient
 from tests.support.http_app import admin_connection, custom_app
+from tests.support.waiting import wait_until
 
 BOMB_ALIAS = (
     "leadStages(first:100){nodes{leads(first:100){nodes{stage{leads(first:100){nodes{stage{"
@@ -104,11 +105,10 @@ async def waiting_api_backends(api: ApiClient) -> int:
 
 
 async def wait_for_waiters(api: ApiClient, count: int) -> None:
-    for _ in range(750):  # up to 15 s: the machine may be busy
-        if await waiting_api_backends(api) == count:
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"expected {count} API statements waiting on the lock")
+    async def reached() -> bool:
+        return await waiting_api_backends(api) == count
+
+    await wait_until(reached, 15, f"{count} API statements waiting on the lock")
 
 
 @pytest.mark.parametrize("compiled", [False, True], ids=["general", "compiled"])

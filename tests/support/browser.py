@@ -21,6 +21,8 @@ from starlette.responses import HTMLResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
+from tests.support.waiting import wait_until
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -54,10 +56,13 @@ async def live_server(app: ASGIApp) -> AsyncIterator[str]:
     server = uvicorn.Server(uvicorn.Config(app, lifespan="off", log_level="warning", access_log=False))
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:
-        while not server.started:
+
+        def started() -> bool:
             if task.done():
-                task.result()
-            await asyncio.sleep(0.01)
+                task.result()  # a server that could not start raises here
+            return bool(server.started)
+
+        await wait_until(started, 30, "the page server to start")
         yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True

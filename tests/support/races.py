@@ -10,6 +10,7 @@ import asyncpg
 
 from tests.support.api import ApiClient, GraphQLResponse
 from tests.support.http_app import admin_connection
+from tests.support.waiting import wait_until
 
 WAITING_API_BACKENDS = """
 select pid, pg_blocking_pids(pid) as blockers from pg_stat_activity
@@ -20,12 +21,12 @@ order by pid
 
 async def _waiters(watcher: asyncpg.Connection, count: int) -> list[asyncpg.Record]:
     """The API backends waiting on a lock, once there are `count` of them."""
-    for _ in range(500):
+
+    async def waiting() -> list[asyncpg.Record]:
         rows = list(await watcher.fetch(WAITING_API_BACKENDS))
-        if len(rows) == count:
-            return rows
-        await asyncio.sleep(0.01)
-    raise AssertionError(f"expected {count} API statements waiting on a lock, saw {len(rows)}")
+        return rows if len(rows) == count else []
+
+    return await wait_until(waiting, 10, f"{count} API statements waiting on a lock")
 
 
 async def one_after_the_other(

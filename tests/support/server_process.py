@@ -8,11 +8,13 @@ import signal
 import socket
 import subprocess
 import sys
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+
+from tests.support.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 # log lines that mean a connection went back to the pool broken, or an error escaped the app
@@ -73,7 +75,7 @@ class LeadgenProcess:
         async def check() -> bool:
             return await self.status(path) == status or self.process.returncode is not None
 
-        await wait_until_async(check, seconds, self.log)
+        await wait_until(check, seconds, self.log)
         assert self.process.returncode is None, self.log()
 
     async def exit_code(self, seconds: float = 60) -> int:
@@ -104,23 +106,3 @@ async def start_server(env: Mapping[str, str], log_path: Path, *args: str) -> Le
     """`leadgen serve` on a free port of 127.0.0.1."""
     port = free_port()
     return await start_leadgen(env, log_path, "serve", "--port", str(port), *args, port=port)
-
-
-async def wait_until(condition: Callable[[], bool], seconds: float, describe: Callable[[], str]) -> None:
-    async def check() -> bool:
-        return condition()
-
-    await wait_until_async(check, seconds, describe)
-
-
-async def wait_until_async(
-    condition: Callable[[], Awaitable[bool]], seconds: float, describe: Callable[[], str]
-) -> None:
-    loop = asyncio.get_running_loop()
-    end = loop.time() + seconds
-    while True:
-        if await condition():
-            return
-        if loop.time() > end:
-            raise AssertionError(f"still waiting after {seconds} s:\n{describe()}")
-        await asyncio.sleep(0.1)
