@@ -61,7 +61,7 @@ async def mailer(
         await pool.close()
 
 
-async def as_user(cluster: PgCluster, database: str, claims: dict[str, Any], sql: str, *args: Any) -> Any:
+async def commit_as(cluster: PgCluster, database: str, claims: dict[str, Any], sql: str, *args: Any) -> Any:
     """One committed statement as the caller of `claims`, through the API login role."""
     api = await asyncpg.connect(cluster.dsn(database, user="leadgen_api"))
     try:
@@ -78,7 +78,7 @@ async def invite(admin: asyncpg.Connection, cluster: PgCluster, database: str, r
     assert scope.space is not None
     address = await address_of(admin, invitee)
     claims = user_claims(owner, email=await address_of(admin, owner))
-    made = await as_user(
+    made = await commit_as(
         cluster, database, claims, "select leadgen.invite_to_space($1, $2, $3)", scope.space, address, role
     )
     assert isinstance(made, uuid.UUID)
@@ -138,11 +138,11 @@ async def test_the_emailed_token_accepts_the_invitation_for_its_invitee_only(
     accept = "select leadgen.accept_invitation(null, $1)"
     stranger = await add_user(admin, "stranger")
     with pytest.raises(asyncpg.PostgresError) as raised:
-        await as_user(
+        await commit_as(
             cluster, workflow_db, user_claims(stranger, email=await address_of(admin, stranger)), accept, token
         )
     assert raised.value.sqlstate == "P0002"
-    member = await as_user(cluster, workflow_db, user_claims(invited.invitee, email=invited.address), accept, token)
+    member = await commit_as(cluster, workflow_db, user_claims(invited.invitee, email=invited.address), accept, token)
     role = await admin.fetchval(
         "select role from public.space_members where id = $1 and user_id = $2", member, invited.invitee
     )

@@ -6,7 +6,7 @@ import json
 import time
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 import asyncpg
@@ -52,3 +52,13 @@ async def acting_as(conn: asyncpg.Connection, claims: dict[str, Any]) -> AsyncIt
         yield conn
     finally:
         await tx.rollback()
+
+
+def as_user(conn: asyncpg.Connection, user: uuid.UUID | str) -> AbstractAsyncContextManager[asyncpg.Connection]:
+    """A rolled-back transaction on `conn` as this signed-in user (`authenticated` with the user's claims)."""
+    return acting_as(conn, user_claims(user))
+
+
+def as_anon(conn: asyncpg.Connection) -> AbstractAsyncContextManager[asyncpg.Connection]:
+    """A rolled-back transaction on `conn` as `anon` (no token: the publishable key only)."""
+    return acting_as(conn, ANON_CLAIMS)
